@@ -1,0 +1,43 @@
+namespace Axitech.Gateway.Configuration;
+
+/// <summary>
+/// The embedded defaults, the lowest-priority configuration source: <c>config/appsettings*.json</c>, the environment
+/// and the command line override them. With them the gateway starts with no appsettings file at all when the
+/// environment gives the routes, clusters and secrets.
+/// </summary>
+internal static class GatewayDefaults
+{
+    /// <summary>The default port of the Public endpoint, which carries webhook traffic.</summary>
+    public const int PublicPort = 8080;
+
+    /// <summary>The default port of the Management endpoint: /healthz, /readyz, /metrics.</summary>
+    public const int ManagementPort = 9464;
+
+    public const string PublicEndpointName = "Public";
+    public const string ManagementEndpointName = "Management";
+
+    public static IReadOnlyDictionary<string, string?> Values { get; } = new Dictionary<string, string?>
+    {
+        [$"Kestrel:Endpoints:{PublicEndpointName}:Url"] = $"http://*:{PublicPort}",
+        [$"Kestrel:Endpoints:{ManagementEndpointName}:Url"] = $"http://*:{ManagementPort}",
+
+        // Hardening defaults (Kestrel's own keys; each can be overridden the same way).
+        ["Kestrel:AddServerHeader"] = "false",
+        ["Kestrel:Limits:MaxRequestHeadersTotalSize"] = "32768",
+        ["Kestrel:Limits:MaxRequestHeaderCount"] = "64",
+        ["Kestrel:Limits:MaxRequestLineSize"] = "8192",
+        ["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:10",
+        ["Kestrel:Limits:KeepAliveTimeout"] = "00:02:00",
+        ["Kestrel:Limits:MaxConcurrentConnections"] = "10000",
+        ["Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond"] = "1024",
+        ["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:05",
+
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Yarp"] = "Warning",
+        ["Logging:LogLevel:Axitech.Gateway.Verification"] = "Information",
+        ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
+        ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ ",
+        ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
+    };
+}

@@ -1,0 +1,190 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Axitech.Webhooks;
+
+namespace Axitech.Gateway.Configuration;
+
+/// <summary>
+/// Reads and validates <c>Webhooks:Policies</c> together with the routes of <c>ReverseProxy:Routes</c>, and says
+/// everything that is wrong at once, each message naming the key to fix.
+/// </summary>
+internal static partial class WebhookConfigurationReader
+{
+    public const string PoliciesSection = "Webhooks:Policies";
+    public const string RoutesSection = "ReverseProxy:Routes";
+    public const string PolicyMetadataKey = "WebhookPolicy";
+    public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
+
+    private static readonly TimeSpan s_maxTolerance = TimeSpan.FromDays(1);
+
+    /// <summary>Reads the whole configuration; <paramref name="errors"/> is empty when it is valid.</summary>
+    public static WebhookConfiguration Read(IConfiguration configuration, out List<string> errors)
+    {
+        errors = [];
+        var policies = ReadPolicies(configuration, errors);
+
+        var routePolicies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var route in configuration.GetSection(RoutesSection).GetChildren())
+        {
+            var policyName = route[$"Metadata:{PolicyMetadataKey}"];
+            var error = ValidateRoutePolicy(route.Key, policyName, policies.Keys, failedPolicies: null);
+            if (error is not null)
+            {
+                errors.Add(error);
+                continue;
+            }
+
+            routePolicies[route.Key] = policyName!;
+        }
+
+        return new WebhookConfiguration(
+            policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
+            routePolicies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Checks that a route names a policy that is configured and valid; returns the message to show, or null. Used
+    /// both at start-up and by YARP's route validation on every (re)load.
+    /// </summary>
+    public static string? ValidateRoutePolicy(string routeId, string? policyName, IEnumerable<string> validPolicies, IEnumerable<string>? failedPolicies)
+    {
+        if (string.IsNullOrWhiteSpace(policyName))
+        {
+            return $"Route '{routeId}' has no webhook policy: set ReverseProxy:Routes:{routeId}:Metadata:{PolicyMetadataKey} to one of the policies under {PoliciesSection} ({Describe(validPolicies)}). Every route is verified; there is no unverified route.";
+        }
+
+        if (failedPolicies?.Contains(policyName, StringComparer.OrdinalIgnoreCase) == true)
+        {
+            return $"Route '{routeId}' names webhook policy '{policyName}', which is invalid (see the messages about {PoliciesSection}:{policyName}).";
+        }
+
+        if (!validPolicies.Contains(policyName, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"Route '{routeId}' names webhook policy '{policyName}', which is not configured under {PoliciesSection} ({Describe(validPolicies)}).";
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the policies alone; invalid ones are left out and described in <paramref name="errors"/>.</summary>
+    public static Dictionary<string, WebhookPolicy> ReadPolicies(IConfiguration configuration, List<string> errors)
+    {
+        var policies = new Dictionary<string, WebhookPolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in configuration.GetSection(PoliciesSection).GetChildren())
+        {
+            var policy = ReadPolicy(section, errors);
+            if (policy is not null)
+            {
+                policies[section.Key] = policy;
+            }
+        }
+
+        return policies;
+    }
+
+    private static WebhookPolicy? ReadPolicy(IConfigurationSection section, List<string> errors)
+    {
+        var name = section.Key;
+        var path = $"{PoliciesSection}:{name}";
+        var errorCount = errors.Count;
+
+        WebhookPolicyOptions options;
+        try
+        {
+            options = section.Get<WebhookPolicyOptions>() ?? new WebhookPolicyOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the value it could not convert, never a secret (secrets are strings).
+            errors.Add($"Webhook policy '{name}': {ex.Message} Fix the value under {path}.");
+            return null;
+        }
+
+        var secrets = options.Secrets.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => new WebhookSecret(s!)).ToArray();
+        if (secrets.Length == 0)
+        {
+            errors.Add($"Webhook policy '{name}' has no secret: set {path}:Secrets:0 (for example through the environment variable Webhooks__Policies__{name}__Secrets__0) to the secret shown in the Axitech widget admin page. Nothing is forwarded unverified.");
+        }
+
+        if (options.Tolerance <= TimeSpan.Zero || options.Tolerance > s_maxTolerance)
+        {
+            errors.Add($"Webhook policy '{name}': {path}:Tolerance is {options.Tolerance}; it must be more than 00:00:00 and at most 1.00:00:00 (the default is 00:05:00).");
+        }
+
+        if (options.MaxBodyBytes <= 0 || options.MaxBodyBytes > MaxBodyBytesLimit)
+        {
+            errors.Add($"Webhook policy '{name}': {path}:MaxBodyBytes is {options.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)}; it must be between 1 and {MaxBodyBytesLimit.ToString(CultureInfo.InvariantCulture)} (the default is 1048576).");
+        }
+
+        ValidateHeaderName(options.SignatureHeader, $"{path}:SignatureHeader", name, errors);
+        ValidateHeaderName(options.TimestampHeader, $"{path}:TimestampHeader", name, errors);
+
+        var prefix = options.SignedPathPrefix ?? string.Empty;
+        if (prefix.Length > 0 && (prefix[0] != '/' || prefix[^1] == '/' || prefix.Contains('?', StringComparison.Ordinal)))
+        {
+            errors.Add($"Webhook policy '{name}': {path}:SignedPathPrefix '{prefix}' must start with '/', must not end with '/' and must not contain '?' (for example '/axitech').");
+        }
+
+        var dedup = options.Deduplication with { Key = ReadKey(section.GetSection("Deduplication:Key")) };
+        var keyPaths = dedup.Key.Select(p => p.Split('.')).ToArray();
+        if (keyPaths.Any(p => p.Any(string.IsNullOrWhiteSpace)))
+        {
+            errors.Add($"Webhook policy '{name}': {path}:Deduplication:Key must be 'Signature' or JSON paths such as 'event_type', 'data.sessionId'; an empty path segment was found.");
+        }
+
+        if (dedup.InFlightLease <= TimeSpan.Zero)
+        {
+            errors.Add($"Webhook policy '{name}': {path}:Deduplication:InFlightLease must be positive (the default is 00:02:00).");
+        }
+
+        if (dedup.ExpiryMargin < TimeSpan.Zero)
+        {
+            errors.Add($"Webhook policy '{name}': {path}:Deduplication:ExpiryMargin must not be negative (the default is 00:00:30).");
+        }
+
+        if (errors.Count != errorCount)
+        {
+            return null;
+        }
+
+        return new WebhookPolicy
+        {
+            Name = name,
+            Secrets = secrets,
+            Tolerance = options.Tolerance,
+            MaxBodyBytes = options.MaxBodyBytes,
+            SignatureHeader = options.SignatureHeader,
+            TimestampHeader = options.TimestampHeader,
+            SignedPathPrefix = prefix,
+            Deduplication = dedup,
+            ContentKeyPaths = keyPaths,
+        };
+    }
+
+    private static List<string> ReadKey(IConfigurationSection section)
+    {
+        IEnumerable<string> parts = section.Value is { } scalar
+            ? scalar.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : section.GetChildren().Select(c => c.Value?.Trim() ?? string.Empty);
+        var list = parts.ToList();
+        return list is ["Signature" or "signature"] ? [] : list;
+    }
+
+    private static void ValidateHeaderName(string? header, string key, string policy, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(header) || !HeaderToken().IsMatch(header))
+        {
+            errors.Add($"Webhook policy '{policy}': {key} '{header}' is not a valid HTTP header name.");
+        }
+    }
+
+    private static string Describe(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", list.Select(n => $"'{n}'"));
+    }
+
+    [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]
+    private static partial Regex HeaderToken();
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Axitech.Gateway.Deduplication;
+
+/// <summary>
+/// The content key of a delivery: SHA-256 over the JSON values at the policy's paths. Used only on policies that ask
+/// for it (<c>Deduplication:Key</c>), so no other route ever parses a body.
+/// </summary>
+internal static class ContentKey
+{
+    /// <summary>
+    /// Hashes the values at <paramref name="paths"/> into <paramref name="destination"/> (32 bytes). False when the body
+    /// is not JSON or a path is missing: the caller then keys on the signature, which still stops replays.
+    /// </summary>
+    public static bool TryCompute(ReadOnlyMemory<byte> body, string[][] paths, Span<byte> destination)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Span<byte> length = stackalloc byte[4];
+            foreach (var path in paths)
+            {
+                var element = document.RootElement;
+                foreach (var segment in path)
+                {
+                    if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
+                    {
+                        return false;
+                    }
+                }
+
+                // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
+                var value = Encoding.UTF8.GetBytes(element.GetRawText());
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, value.Length);
+                hash.AppendData(length);
+                hash.AppendData(value);
+            }
+
+            return hash.TryGetHashAndReset(destination, out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Axitech.Gateway.Configuration;
+
+namespace Axitech.Gateway.Deduplication;
+
+/// <summary>
+/// Duplicate and replay protection of verified deliveries: computes the key and the lifetimes, and talks to the store.
+/// </summary>
+internal sealed class DeduplicationService
+{
+    private static readonly TimeSpan s_minimumTimeToLive = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _timeProvider;
+
+    public DeduplicationService(IDeduplicationStore store, TimeProvider timeProvider)
+    {
+        Store = store;
+        _timeProvider = timeProvider;
+    }
+
+    public IDeduplicationStore Store { get; }
+
+    /// <summary>
+    /// The key of a verified delivery: the policy and the signature, or the content key when the policy asks for one
+    /// and the body has every path.
+    /// </summary>
+    public static DeduplicationKey CreateKey(WebhookPolicy policy, ReadOnlySpan<byte> signature, ReadOnlyMemory<byte> body)
+    {
+        if (policy.ContentKeyPaths.Length > 0)
+        {
+            Span<byte> contentHash = stackalloc byte[32];
+            if (ContentKey.TryCompute(body, policy.ContentKeyPaths, contentHash))
+            {
+                return DeduplicationKey.Create(policy.Name, contentHash);
+            }
+        }
+
+        return DeduplicationKey.Create(policy.Name, signature);
+    }
+
+    /// <summary>
+    /// How long a delivered entry lives: until the delivery's timestamp leaves the tolerance window, plus the margin.
+    /// After that the freshness check refuses the repeat anyway.
+    /// </summary>
+    public TimeSpan TimeToLive(WebhookPolicy policy, DateTimeOffset timestamp)
+    {
+        var ttl = timestamp + policy.Tolerance + policy.Deduplication.ExpiryMargin - _timeProvider.GetUtcNow();
+        return ttl < s_minimumTimeToLive ? s_minimumTimeToLive : ttl;
+    }
+
+    /// <summary>The in-flight lease: the policy's lease, never longer than the entry would live.</summary>
+    public static TimeSpan Lease(WebhookPolicy policy, TimeSpan timeToLive)
+        => policy.Deduplication.InFlightLease < timeToLive ? policy.Deduplication.InFlightLease : timeToLive;
+}

@@ -1,0 +1,92 @@
+using Axitech.Gateway.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Axitech.Gateway;
+
+/// <summary>Builds and runs the gateway host.</summary>
+public static partial class GatewayApplication
+{
+    /// <summary>Builds a gateway with its configuration validated: an invalid one throws <see cref="GatewayConfigurationException"/>.</summary>
+    public static WebApplication Build(GatewayHostSettings settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. settings.Args],
+            EnvironmentName = settings.EnvironmentName,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddGatewayConfiguration(settings, builder.Environment.EnvironmentName);
+        builder.AddGateway();
+        settings.ConfigureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+
+        // Fail closed, early, and with every problem listed.
+        _ = app.Services.GetRequiredService<WebhookPolicyCatalog>();
+        app.MapGateway();
+        app.Lifetime.ApplicationStarted.Register(() => LogAddresses(app));
+        return app;
+    }
+
+    /// <summary>Runs the gateway until SIGTERM/Ctrl+C; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(GatewayHostSettings settings)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(settings);
+        }
+        catch (GatewayConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        try
+        {
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or GatewayConfigurationException)
+        {
+            // YARP's "The proxy config is invalid." and Kestrel's bind failures: say what, not a stack trace.
+            await Console.Error.WriteLineAsync(Describe(ex)).ConfigureAwait(false);
+            return 1;
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var current = ex; current is not null; current = current.InnerException)
+        {
+            if (current is AggregateException aggregate)
+            {
+                messages.AddRange(aggregate.InnerExceptions.Select(e => e.Message));
+                break;
+            }
+
+            messages.Add(current.Message);
+        }
+
+        return "The gateway could not start:" + string.Concat(messages.Distinct().Select(m => Environment.NewLine + " - " + m));
+    }
+
+    private static void LogAddresses(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Axitech.Gateway");
+        Log.Listening(logger, string.Join(", ", addresses), app.Configuration["Kestrel:Endpoints:Public:Url"], app.Configuration["Kestrel:Endpoints:Management:Url"]);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Axitech.Gateway listening on {Addresses} (Public: {PublicUrl}, webhooks; Management: {ManagementUrl}, /healthz /readyz /metrics).")]
+        public static partial void Listening(ILogger logger, string addresses, string? publicUrl, string? managementUrl);
+    }
+}

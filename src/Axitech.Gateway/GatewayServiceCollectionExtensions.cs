@@ -1,0 +1,114 @@
+using System.Net;
+using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Demo;
+using Axitech.Gateway.Health;
+using Axitech.Gateway.Listeners;
+using Axitech.Gateway.Telemetry;
+using Axitech.Gateway.Verification;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Axitech.Gateway;
+
+internal static class GatewayServiceCollectionExtensions
+{
+    /// <summary>Everything the gateway host needs: Kestrel's two listeners, YARP, verification, duplicate protection, telemetry, health.</summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        var listeners = new GatewayListeners();
+        services.AddSingleton(listeners);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<GatewayOptions>().BindConfiguration("Gateway")
+            .Validate(o => o.DrainTimeout > TimeSpan.Zero, "Gateway:DrainTimeout must be positive (the default is 00:00:30).")
+            .Validate(o => o.FailureThrottling.PermitLimit > 0 && o.FailureThrottling.Window > TimeSpan.Zero, "Gateway:FailureThrottling:PermitLimit and Window must be positive.")
+            .ValidateOnStart();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetValue("Gateway:DrainTimeout", TimeSpan.FromSeconds(30)));
+
+        builder.AddKestrelListeners(listeners);
+        builder.AddForwardedHeaders();
+
+        services.AddSingleton<WebhookPolicyCatalog>();
+        services.AddSingleton<FailureThrottle>();
+        services.AddDeduplication(configuration);
+        services.AddGatewayTelemetry(configuration, listeners);
+        services.AddGatewayHealthChecks();
+
+        // YARP's session affinity asks for data protection at start-up; webhooks need no affinity cookies, and an
+        // ephemeral provider keeps a read-only container from writing a key ring to disk.
+        services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddTransforms<WebhookTransformProvider>();
+
+        if (!string.IsNullOrWhiteSpace(configuration[EchoReceiver.UrlKey]))
+        {
+            services.AddHostedService<EchoReceiver>();
+        }
+
+        return builder;
+    }
+
+    private static void AddKestrelListeners(this WebApplicationBuilder builder, GatewayListeners listeners)
+    {
+        var kestrel = builder.Configuration.GetSection("Kestrel");
+
+        // Limits (Kestrel:Limits:*) are bound the standard way; MinDataRate has no parameterless constructor, so its
+        // two keys are read here.
+        builder.Services.Configure<KestrelServerOptions>(kestrel);
+        builder.Services.PostConfigure<KestrelServerOptions>(options =>
+        {
+            var rate = kestrel.GetSection("Limits:MinRequestBodyDataRate");
+            if (rate.Exists())
+            {
+                options.Limits.MinRequestBodyDataRate = rate.GetValue<double?>("BytesPerSecond") is > 0 and { } bytesPerSecond
+                    ? new MinDataRate(bytesPerSecond, rate.GetValue("GracePeriod", TimeSpan.FromSeconds(5)))
+                    : null;
+            }
+        });
+
+        builder.WebHost.ConfigureKestrel((context, options) => options
+            .Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
+            .Endpoint(GatewayDefaults.ManagementEndpointName, endpoint =>
+            {
+                if (endpoint.ListenOptions.IPEndPoint is { } ip)
+                {
+                    listeners.AddManagementPort(ip.Port);
+                }
+            }));
+    }
+
+    private static void AddForwardedHeaders(this WebApplicationBuilder builder)
+    {
+        var trusted = builder.Configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? [];
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+
+            // Nothing is trusted unless configured: not even loopback, which ASP.NET Core trusts by default.
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var entry in trusted)
+            {
+                if (System.Net.IPNetwork.TryParse(entry, out var network))
+                {
+                    options.KnownIPNetworks.Add(network);
+                }
+                else if (IPAddress.TryParse(entry, out var address))
+                {
+                    options.KnownProxies.Add(address);
+                }
+                else
+                {
+                    throw new GatewayConfigurationException($"Gateway:TrustedProxies entry '{entry}' is neither an IP address nor a CIDR network (for example 10.0.0.0/8).");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Axitech.Gateway;
+
+return await GatewayApplication.RunAsync(new GatewayHostSettings { Args = args }).ConfigureAwait(false);

@@ -1,0 +1,32 @@
+namespace Axitech.Gateway.Telemetry;
+
+/// <summary>
+/// The values of the <c>outcome</c> and <c>reason</c> attributes. An operator contract: dashboards, alerts and the
+/// problem responses use these strings to the letter.
+/// </summary>
+internal static class WebhookOutcomes
+{
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+    public const string Duplicate = "duplicate";
+
+    // Rejections that are the verifier's (see WebhookVerificationOutcomeExtensions.ToReasonCode).
+    public const string BodyTooLarge = "body_too_large";
+
+    // Rejections before verification.
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string InvalidTarget = "invalid_target";
+    public const string InvalidBody = "invalid_body";
+    public const string ClientAborted = "client_aborted";
+    public const string RateLimited = "rate_limited";
+    public const string PolicyUnavailable = "policy_unavailable";
+
+    // Duplicate protection.
+    public const string Delivered = "delivered";
+    public const string InFlight = "in_flight";
+    public const string StoreFull = "store_full";
+    public const string StoreUnavailable = "store_unavailable";
+
+    /// <summary>Accepted and forwarded while the store was unavailable, because the policy prefers availability.</summary>
+    public const string Unprotected = "store_unavailable_forwarded";
+}

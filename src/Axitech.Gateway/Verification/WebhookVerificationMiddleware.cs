@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Telemetry;
+using Axitech.Webhooks;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Axitech.Gateway.Verification;
+
+/// <summary>
+/// Runs inside YARP's proxy pipeline, after a route matched and before anything is sent upstream. Reads the body
+/// once into a pooled buffer (behind room for the signed prefix, so one one-shot HMAC covers the whole message),
+/// verifies it against the route's policy, claims it in the duplicate store, and hands the same bytes to the
+/// forwarder. Nothing unverified is forwarded; nothing the upstream did not acknowledge is remembered as delivered.
+/// </summary>
+internal sealed partial class WebhookVerificationMiddleware
+{
+    /// <summary>Set on answers to a repeat of a delivered delivery; removed from incoming requests.</summary>
+    public const string DuplicateHeader = "X-Axitech-Duplicate";
+
+    private const int InitialUnknownLengthBuffer = 16 * 1024;
+    private const string RetryAfterSeconds = "5";
+
+    private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    private readonly RequestDelegate _next;
+    private readonly WebhookPolicyCatalog _catalog;
+    private readonly DeduplicationService _deduplication;
+    private readonly FailureThrottle _throttle;
+    private readonly GatewayMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<WebhookVerificationMiddleware> _logger;
+
+    public WebhookVerificationMiddleware(
+        RequestDelegate next,
+        WebhookPolicyCatalog catalog,
+        DeduplicationService deduplication,
+        FailureThrottle throttle,
+        GatewayMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<WebhookVerificationMiddleware> logger)
+    {
+        _next = next;
+        _catalog = catalog;
+        _deduplication = deduplication;
+        _throttle = throttle;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        string? policyName = null;
+        _ = route.Metadata?.TryGetValue(WebhookConfigurationReader.PolicyMetadataKey, out policyName);
+        if (policyName is null || !_catalog.TryGetPolicy(policyName, out var policy))
+        {
+            // Fail closed. YARP's route validation makes this reachable only in the instant between a route reload
+            // and the matching policy reload.
+            _metrics.Webhook(route.RouteId, policyName ?? string.Empty, WebhookOutcomes.Rejected, WebhookOutcomes.PolicyUnavailable);
+            Log.PolicyUnavailable(_logger, route.RouteId, policyName);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.PolicyUnavailable);
+        }
+
+        return InvokeCoreAsync(context, route.RouteId, policy, postOnly: route.Match.Methods is null);
+    }
+
+    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, bool postOnly)
+    {
+        var request = context.Request;
+        var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
+        var rejection = new Rejection(this, context, route, policy, client);
+        using var activity = GatewayTelemetry.StartVerification(route, policy.Name);
+        rejection.Activity = activity;
+
+        if (_throttle.IsThrottled(client))
+        {
+            await rejection.RejectAsync(StatusCodes.Status429TooManyRequests, WebhookOutcomes.RateLimited, countAsFailure: false).ConfigureAwait(false);
+            return;
+        }
+
+        if (postOnly && !HttpMethods.IsPost(request.Method))
+        {
+            context.Response.Headers.Allow = HttpMethods.Post;
+            await rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed).ConfigureAwait(false);
+            return;
+        }
+
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        if (!RawTarget.IsAcceptable(rawTarget))
+        {
+            await rejection.RejectAsync(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidTarget).ConfigureAwait(false);
+            return;
+        }
+
+        // Duplicated headers join with commas and so fail like any other malformed value.
+        var signature = request.Headers[policy.SignatureHeader].ToString();
+        var timestamp = request.Headers[policy.TimestampHeader].ToString();
+        var cheapOutcome = PreCheck(signature, timestamp);
+        if (cheapOutcome != WebhookVerificationOutcome.Valid)
+        {
+            await rejection.RejectAsync(StatusCodes.Status401Unauthorized, cheapOutcome.ToReasonCode()).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.ContentLength > policy.MaxBodyBytes)
+        {
+            rejection.BodyLength = request.ContentLength.Value;
+            await rejection.RejectAsync(StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        var prefixLength = AxitechSignature.GetPrefixByteCount(request.Method, policy.SignedPathPrefix, rawTarget, timestamp);
+        var body = await ReadBodyAsync(context, prefixLength, policy.MaxBodyBytes).ConfigureAwait(false);
+        rejection.BodyLength = body.Length;
+        if (body.Buffer is null)
+        {
+            await rejection.RejectAsync(body.FailureStatus, body.FailureReason!, countAsFailure: body.FailureReason != WebhookOutcomes.ClientAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var returnBuffer = true;
+        try
+        {
+            _metrics.BodySize(route, policy.Name, body.Length);
+            var started = Stopwatch.GetTimestamp();
+            var outcome = Verify(policy, body.Buffer, prefixLength, body.Length, request.Method, rawTarget, signature, timestamp, out var deliveredAt, out var key);
+            _metrics.VerificationDuration(route, policy.Name, Stopwatch.GetElapsedTime(started));
+            if (outcome != WebhookVerificationOutcome.Valid)
+            {
+                await rejection.RejectAsync(StatusCodes.Status401Unauthorized, outcome.ToReasonCode()).ConfigureAwait(false);
+                return;
+            }
+
+            var claim = new DeduplicationClaim(ClaimStatus.Claimed);
+            var timeToLive = TimeSpan.Zero;
+            string? acceptedReason = null;
+            if (policy.Deduplication.Enabled)
+            {
+                timeToLive = _deduplication.TimeToLive(policy, deliveredAt);
+                claim = await _deduplication.Store.TryClaimAsync(key, DeduplicationService.Lease(policy, timeToLive), context.RequestAborted).ConfigureAwait(false);
+                switch (claim.Status)
+                {
+                    case ClaimStatus.Delivered:
+                        _metrics.Webhook(route, policy.Name, WebhookOutcomes.Duplicate, WebhookOutcomes.Delivered);
+                        GatewayTelemetry.SetOutcome(activity, WebhookOutcomes.Duplicate, WebhookOutcomes.Delivered, body.Length);
+                        Log.Duplicate(_logger, route, policy.Name, WebhookOutcomes.Delivered, client);
+                        context.Response.StatusCode = claim.DeliveredStatusCode;
+                        context.Response.Headers[DuplicateHeader] = "true";
+                        context.Response.ContentLength = 0;
+                        return;
+                    case ClaimStatus.InFlight:
+                        _metrics.Webhook(route, policy.Name, WebhookOutcomes.Duplicate, WebhookOutcomes.InFlight);
+                        GatewayTelemetry.SetOutcome(activity, WebhookOutcomes.Duplicate, WebhookOutcomes.InFlight, body.Length);
+                        Log.Duplicate(_logger, route, policy.Name, WebhookOutcomes.InFlight, client);
+                        context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                        await ProblemResponses.WriteAsync(context, StatusCodes.Status409Conflict, WebhookOutcomes.InFlight).ConfigureAwait(false);
+                        return;
+                    case ClaimStatus.StoreFull:
+                        context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                        await rejection.RejectAsync(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.StoreFull, countAsFailure: false).ConfigureAwait(false);
+                        return;
+                    case ClaimStatus.StoreUnavailable when policy.Deduplication.OnStoreUnavailable == StoreUnavailableBehavior.Forward:
+                        acceptedReason = WebhookOutcomes.Unprotected;
+                        Log.ForwardedUnprotected(_logger, route, policy.Name);
+                        break;
+                    case ClaimStatus.StoreUnavailable:
+                        context.Response.Headers.RetryAfter = RetryAfterSeconds;
+                        await rejection.RejectAsync(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.StoreUnavailable, countAsFailure: false).ConfigureAwait(false);
+                        return;
+                }
+            }
+
+            _metrics.Webhook(route, policy.Name, WebhookOutcomes.Accepted, acceptedReason);
+            GatewayTelemetry.SetOutcome(activity, WebhookOutcomes.Accepted, acceptedReason, body.Length);
+            Log.Accepted(_logger, route, policy.Name, body.Length);
+
+            // End the verification span here, so that the forwarded request is a child of the server span.
+            activity?.Stop();
+
+            request.Body = new BufferedBodyStream(body.Buffer, prefixLength, body.Length);
+            var forwarded = false;
+            try
+            {
+                await _next(context).ConfigureAwait(false);
+                forwarded = true;
+            }
+            finally
+            {
+                var acknowledged = forwarded && UpstreamAcknowledged(context);
+                _metrics.UpstreamRequest(route, context.Response.StatusCode, ForwarderErrors.Name(context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None));
+
+                // After a forwarding error the forwarder may still hold the body stream: leave that buffer to the GC
+                // rather than hand it to another request.
+                returnBuffer = forwarded && context.Features.Get<IForwarderErrorFeature>() is null;
+                if (policy.Deduplication.Enabled && claim.Status == ClaimStatus.Claimed)
+                {
+                    await SettleClaimAsync(route, policy, key, claim.Token, acknowledged, context.Response.StatusCode, timeToLive).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (returnBuffer)
+            {
+                ArrayPool<byte>.Shared.Return(body.Buffer);
+            }
+        }
+    }
+
+    private async Task SettleClaimAsync(string route, WebhookPolicy policy, DeduplicationKey key, long token, bool acknowledged, int statusCode, TimeSpan timeToLive)
+    {
+        // Not the request's token: a client that went away must not keep its claim from being settled.
+        if (acknowledged)
+        {
+            if (!await _deduplication.Store.CompleteAsync(key, token, statusCode, timeToLive, CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.SettleFailed(_logger, route, policy.Name, "complete");
+            }
+        }
+        else if (!await _deduplication.Store.ReleaseAsync(key, token, CancellationToken.None).ConfigureAwait(false))
+        {
+            Log.SettleFailed(_logger, route, policy.Name, "release");
+        }
+    }
+
+    /// <summary>
+    /// The upstream acknowledged the delivery when it answered 2xx. A failure after its 2xx headers (the client went
+    /// away while the answer was copied, or the answer's body broke) does not undo that acknowledgement; anything before
+    /// it (unreachable, timeout, client gone before the answer) does.
+    /// </summary>
+    private static bool UpstreamAcknowledged(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        if (status is < 200 or > 299)
+        {
+            return false;
+        }
+
+        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+        return error is ForwarderError.None or ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyDestination;
+    }
+
+    private static WebhookVerificationOutcome PreCheck(string signature, string timestamp)
+    {
+        if (signature.Length == 0)
+        {
+            return WebhookVerificationOutcome.MissingSignature;
+        }
+
+        if (timestamp.Length == 0)
+        {
+            return WebhookVerificationOutcome.MissingTimestamp;
+        }
+
+        // Not 64 hex characters: invalid without reading the body.
+        return signature.Length != AxitechSignature.HexLength || signature.AsSpan().ContainsAnyExcept(s_hexDigits)
+            ? WebhookVerificationOutcome.InvalidSignature
+            : WebhookVerificationOutcome.Valid;
+    }
+
+    private WebhookVerificationOutcome Verify(
+        WebhookPolicy policy, byte[] buffer, int prefixLength, int bodyLength, string method, string rawTarget, string signature, string timestamp,
+        out DateTimeOffset deliveredAt, out DeduplicationKey key)
+    {
+        var written = AxitechSignature.WritePrefix(buffer, method, policy.SignedPathPrefix, rawTarget, timestamp);
+        Debug.Assert(written == prefixLength, "The prefix is laid out exactly in the room reserved for it.");
+
+        Span<byte> signatureBytes = stackalloc byte[AxitechSignature.SizeInBytes];
+        var outcome = WebhookVerifier.Verify(
+            buffer.AsSpan(0, prefixLength + bodyLength), signature, timestamp, policy.Secrets, _timeProvider.GetUtcNow(), policy.Tolerance, signatureBytes, out deliveredAt);
+        key = outcome == WebhookVerificationOutcome.Valid && policy.Deduplication.Enabled
+            ? DeduplicationService.CreateKey(policy, signatureBytes, buffer.AsMemory(prefixLength, bodyLength))
+            : default;
+        return outcome;
+    }
+
+    private static async ValueTask<BodyReadResult> ReadBodyAsync(HttpContext context, int prefixLength, long maxBodyBytes)
+    {
+        var request = context.Request;
+
+        // YARP's per-route MaxRequestBodySize does not protect middleware that runs before the forwarder: the limit is
+        // ours. Kestrel enforces it too, at the policy's value rather than its global default.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxBodyBytes;
+        }
+
+        var expected = request.ContentLength;
+        var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + (int)(expected ?? Math.Min(InitialUnknownLengthBuffer, maxBodyBytes + 1)));
+        var length = 0;
+        try
+        {
+            if (expected is { } contentLength)
+            {
+                while (length < contentLength)
+                {
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(prefixLength + length, (int)contentLength - length), context.RequestAborted).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return BodyReadResult.Failed(buffer, length, StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidBody);
+                    }
+
+                    length += read;
+                }
+
+                return new BodyReadResult(buffer, length, 0, null);
+            }
+
+            // No Content-Length (chunked, or HTTP/2 without one): counted as it streams, refused as soon as it passes
+            // the limit. The room is capped one byte past the limit, which is how passing it is seen.
+            var room = prefixLength + maxBodyBytes + 1;
+            while (canHaveBody)
+            {
+                if (prefixLength + length == buffer.Length)
+                {
+                    buffer = Grow(buffer, prefixLength + length, (int)Math.Min((long)buffer.Length * 2, room));
+                }
+
+                var end = (int)Math.Min(buffer.Length, room);
+                var read = await request.Body.ReadAsync(buffer.AsMemory(prefixLength + length, end - prefixLength - length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > maxBodyBytes)
+                {
+                    return BodyReadResult.Failed(buffer, length, StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge);
+                }
+            }
+
+            return new BodyReadResult(buffer, length, 0, null);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return BodyReadResult.Failed(
+                buffer,
+                length,
+                ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCodes.Status413PayloadTooLarge : ex.StatusCode,
+                ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? WebhookOutcomes.BodyTooLarge : WebhookOutcomes.InvalidBody);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client went away: not an error of ours, and nothing to answer.
+            return BodyReadResult.Failed(buffer, length, StatusCodes.Status400BadRequest, WebhookOutcomes.ClientAborted);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int used, int newSize)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(newSize);
+        buffer.AsSpan(0, used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private readonly record struct BodyReadResult(byte[]? Buffer, int Length, int FailureStatus, string? FailureReason)
+    {
+        public static BodyReadResult Failed(byte[] rented, int length, int status, string reason)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            return new BodyReadResult(null, length, status, reason);
+        }
+    }
+
+    /// <summary>Everything a rejection reports: the count, the span, the log line, the throttle and the answer.</summary>
+    private sealed class Rejection(WebhookVerificationMiddleware owner, HttpContext context, string route, WebhookPolicy policy, IPAddress client)
+    {
+        public Activity? Activity { get; set; }
+
+        public long BodyLength { get; set; } = -1;
+
+        public Task RejectAsync(int statusCode, string reason, bool countAsFailure = true)
+        {
+            owner._metrics.Webhook(route, policy.Name, WebhookOutcomes.Rejected, reason);
+            GatewayTelemetry.SetOutcome(Activity, WebhookOutcomes.Rejected, reason, BodyLength);
+            if (reason == WebhookOutcomes.RateLimited)
+            {
+                Log.Throttled(owner._logger, route, policy.Name, client);
+            }
+            else
+            {
+                Log.Rejected(owner._logger, route, policy.Name, reason, client, BodyLength);
+            }
+
+            if (countAsFailure)
+            {
+                owner._throttle.RecordFailure(client);
+            }
+
+            if (reason == WebhookOutcomes.ClientAborted || context.RequestAborted.IsCancellationRequested)
+            {
+                return Task.CompletedTask;
+            }
+
+            return ProblemResponses.WriteAsync(context, statusCode, reason);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2001, LogLevel.Warning, "Webhook rejected on route {Route} (policy {Policy}): {Reason}; remote {RemoteAddress}, body length {BodyLength}.")]
+        public static partial void Rejected(ILogger logger, string route, string policy, string reason, IPAddress remoteAddress, long bodyLength);
+
+        [LoggerMessage(2002, LogLevel.Information, "Webhook accepted on route {Route} (policy {Policy}), body length {BodyLength}; forwarding.")]
+        public static partial void Accepted(ILogger logger, string route, string policy, long bodyLength);
+
+        [LoggerMessage(2003, LogLevel.Information, "Webhook repeat on route {Route} (policy {Policy}) answered by the gateway: {Reason}; remote {RemoteAddress}.")]
+        public static partial void Duplicate(ILogger logger, string route, string policy, string reason, IPAddress remoteAddress);
+
+        [LoggerMessage(2004, LogLevel.Debug, "Webhook from {RemoteAddress} on route {Route} (policy {Policy}) throttled: too many failed verifications.")]
+        public static partial void Throttled(ILogger logger, string route, string policy, IPAddress remoteAddress);
+
+        [LoggerMessage(2005, LogLevel.Error, "Route {Route} names webhook policy {Policy}, which is not in force; answered 503.")]
+        public static partial void PolicyUnavailable(ILogger logger, string route, string? policy);
+
+        [LoggerMessage(2006, LogLevel.Warning, "The duplicate store is unavailable: webhook on route {Route} (policy {Policy}) forwarded without duplicate protection (Deduplication:OnStoreUnavailable = Forward).")]
+        public static partial void ForwardedUnprotected(ILogger logger, string route, string policy);
+
+        [LoggerMessage(2007, LogLevel.Error, "Could not {Operation} the duplicate-store claim of a delivery on route {Route} (policy {Policy}); it lapses with its lease.")]
+        public static partial void SettleFailed(ILogger logger, string route, string policy, string operation);
+    }
+}
