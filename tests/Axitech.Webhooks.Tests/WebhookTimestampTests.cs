@@ -1,0 +1,84 @@
+namespace Axitech.Webhooks.Tests;
+
+public sealed class WebhookTimestampTests
+{
+    [Theory]
+    [InlineData("1672574400", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("1", "1970-01-01T00:00:01.0000000+00:00")]
+    [InlineData("99999999999", "5138-11-16T09:46:39.0000000+00:00")]
+    [InlineData("1672574400000", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("1672574400123", "2023-01-01T12:00:00.1230000+00:00")]
+    [InlineData("100000000000", "1973-03-03T09:46:40.0000000+00:00")]
+    [InlineData("2023-01-01T12:00:00Z", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("2023-01-01T12:00:00", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("2023-01-01T12:00:00.5Z", "2023-01-01T12:00:00.5000000+00:00")]
+    [InlineData("2023-01-01T12:00:00.1234567Z", "2023-01-01T12:00:00.1234567+00:00")]
+    [InlineData("2023-01-01T14:00:00+02:00", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("2023-01-01T07:30:00-04:30", "2023-01-01T12:00:00.0000000+00:00")]
+    [InlineData("2024-02-29T00:00:00Z", "2024-02-29T00:00:00.0000000+00:00")]
+    public void AcceptedForms_ParseToTheInstantTheyName(string value, string expected)
+    {
+        Assert.True(WebhookTimestamp.TryParse(value, out var parsed));
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), parsed);
+        Assert.Equal(TimeSpan.Zero, parsed.Offset);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" 1672574400")]
+    [InlineData("1672574400 ")]
+    [InlineData("+1672574400")]
+    [InlineData("-1672574400")]
+    [InlineData("01672574400")]
+    [InlineData("0")]
+    [InlineData("1672574400.0")]
+    [InlineData("1.6725744e9")]
+    [InlineData("1672574400e0")]
+    [InlineData("0x63B1B5C0")]
+    [InlineData("1_672_574_400")]
+    [InlineData("99999999999999999")]
+    [InlineData("9999999999999999")]
+    [InlineData("18446744073709551616")]
+    [InlineData("１６７２５７４４００")]
+    [InlineData("2023-01-01 12:00:00Z")]
+    [InlineData("2023-01-01t12:00:00Z")]
+    [InlineData("2023-01-01T12:00:00z")]
+    [InlineData("2023-01-01T12:00Z")]
+    [InlineData("2023-01-01T12:00:60Z")]
+    [InlineData("2023-12-31T23:59:60Z")]
+    [InlineData("2023-01-01T24:00:00Z")]
+    [InlineData("2023-02-29T00:00:00Z")]
+    [InlineData("2023-13-01T00:00:00Z")]
+    [InlineData("2023-00-01T00:00:00Z")]
+    [InlineData("2023-01-00T00:00:00Z")]
+    [InlineData("2023-01-01T12:00:00.Z")]
+    [InlineData("2023-01-01T12:00:00.12345678Z")]
+    [InlineData("2023-01-01T12:00:00+0200")]
+    [InlineData("2023-01-01T12:00:00+02")]
+    [InlineData("2023-01-01T12:00:00+15:00")]
+    [InlineData("2023-01-01T12:00:00Z ")]
+    [InlineData("2023-01-01T12:00:00ZZ")]
+    [InlineData("+2023-01-01T12:00:00Z")]
+    [InlineData("2023-W01-1T12:00:00Z")]
+    [InlineData("2023-001T12:00:00Z")]
+    [InlineData("20230101T120000Z")]
+    [InlineData("Sun, 01 Jan 2023 12:00:00 GMT")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59-01:00")]
+    [InlineData("0001-01-01T00:00:00+01:00")]
+    public void AnythingElse_IsRefused(string value)
+        => Assert.False(WebhookTimestamp.TryParse(value, out _));
+
+    [Fact]
+    public void Formats_RoundTrip()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_764_400_000_123);
+
+        Assert.True(WebhookTimestamp.TryParse(WebhookTimestamp.FormatUnixSeconds(at), out var seconds));
+        Assert.Equal(at.ToUnixTimeSeconds(), seconds.ToUnixTimeSeconds());
+        Assert.True(WebhookTimestamp.TryParse(WebhookTimestamp.FormatUnixMilliseconds(at), out var milliseconds));
+        Assert.Equal(at, milliseconds);
+        Assert.True(WebhookTimestamp.TryParse(WebhookTimestamp.FormatIso8601(at), out var iso));
+        Assert.Equal(at.ToUnixTimeSeconds(), iso.ToUnixTimeSeconds());
+    }
+}
