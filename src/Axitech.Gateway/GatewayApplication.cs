@@ -12,7 +12,9 @@ public static partial class GatewayApplication
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. settings.Args],
+            // The builder's default sources are replaced below; they must not each start a file watcher first
+            // (inotify instances are a per-user limit).
+            Args = [.. settings.Args, "--hostBuilder:reloadConfigOnChange=false"],
             EnvironmentName = settings.EnvironmentName,
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -23,7 +25,16 @@ public static partial class GatewayApplication
         var app = builder.Build();
 
         // Fail closed, early, and with every problem listed.
-        _ = app.Services.GetRequiredService<WebhookPolicyCatalog>();
+        try
+        {
+            _ = app.Services.GetRequiredService<WebhookPolicyCatalog>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         app.MapGateway();
         app.Lifetime.ApplicationStarted.Register(() => LogAddresses(app));
         return app;

@@ -285,11 +285,13 @@ internal sealed partial class WebhookVerificationMiddleware
         var request = context.Request;
 
         // YARP's per-route MaxRequestBodySize does not protect middleware that runs before the forwarder: the limit is
-        // ours. Kestrel enforces it too, at the policy's value rather than its global default.
+        // ours, and exact: at most maxBodyBytes + 1 body bytes are ever read below. Kestrel's own limit is lifted for
+        // this request, because for a chunked body it counts the chunk framing too and would refuse a body that is
+        // within the policy's limit (and its global default may be lower than the policy's).
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
         {
-            sizeFeature.MaxRequestBodySize = maxBodyBytes;
+            sizeFeature.MaxRequestBodySize = null;
         }
 
         var expected = request.ContentLength;

@@ -1,0 +1,95 @@
+using Axitech.Gateway.Configuration;
+
+namespace Axitech.Gateway.FunctionalTests.Configuration;
+
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public async Task RouteWithoutPolicy_StopsStartupNamingTheRoute()
+    {
+        var ex = await Assert.ThrowsAsync<GatewayConfigurationException>(() => TestGateway.StartAsync(c => c["ReverseProxy:Routes:claims:Metadata:WebhookPolicy"] = null));
+
+        Assert.Contains("Route 'claims' has no webhook policy", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ReverseProxy:Routes:claims:Metadata:WebhookPolicy", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RouteNamingAnUnknownPolicy_StopsStartupNamingBoth()
+    {
+        var ex = await Assert.ThrowsAsync<GatewayConfigurationException>(() => TestGateway.StartAsync(c => c["ReverseProxy:Routes:claims:Metadata:WebhookPolicy"] = "axitek"));
+
+        Assert.Contains("Route 'claims' names webhook policy 'axitek', which is not configured under Webhooks:Policies", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task PolicyWithoutANonBlankSecret_StopsStartupNamingThePolicy(string secret)
+    {
+        var ex = await Assert.ThrowsAsync<GatewayConfigurationException>(() => TestGateway.StartAsync(c => c["Webhooks:Policies:other:Secrets:0"] = secret));
+
+        Assert.Contains("Webhook policy 'other' has no secret", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralProblems_AreAllListedAtOnce()
+    {
+        var ex = await Assert.ThrowsAsync<GatewayConfigurationException>(() => TestGateway.StartAsync(c =>
+        {
+            c["Webhooks:Policies:other:Secrets:0"] = string.Empty;
+            c["Webhooks:Policies:axitech:Tolerance"] = "-00:01:00";
+            c["ReverseProxy:Routes:third:ClusterId"] = "upstream";
+            c["ReverseProxy:Routes:third:Match:Path"] = "/third";
+        }));
+
+        Assert.Contains("'other' has no secret", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Tolerance", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Route 'third' has no webhook policy", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfigurationFromTheEnvironmentAlone_IsEnough()
+    {
+        // No appsettings file at all: everything through the standard "__" mapping of environment variables. Only
+        // this test reads the environment (the others set ReadEnvironment = false), so the variables cannot leak.
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var publicPort = FreePort.Next();
+        var variables = new Dictionary<string, string>
+        {
+            ["Kestrel__Endpoints__Public__Url"] = $"http://127.0.0.1:{publicPort}",
+            ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Webhooks__Policies__envonly__Secrets__0"] = "wh_sec_from_the_environment",
+            ["ReverseProxy__Routes__envroute__ClusterId"] = "envcluster",
+            ["ReverseProxy__Routes__envroute__Match__Path"] = "/env/{**rest}",
+            ["ReverseProxy__Routes__envroute__Metadata__WebhookPolicy"] = "envonly",
+            ["ReverseProxy__Clusters__envcluster__Destinations__d__Address"] = upstream.Address,
+        };
+        foreach (var (name, value) in variables)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        try
+        {
+            await using var app = GatewayApplication.Build(new GatewayHostSettings
+            {
+                ConfigDirectory = Directory.CreateTempSubdirectory("axgw-empty-").FullName,
+                EnvironmentName = "Production",
+            });
+            await app.StartAsync();
+            using var client = new HttpClient();
+            using var response = await client.SendAsync(SignedRequest.Create("/env/x", secret: "wh_sec_from_the_environment").ToHttpRequest(publicPort));
+            await app.StopAsync();
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.Single(upstream.Received);
+        }
+        finally
+        {
+            foreach (var name in variables.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+}

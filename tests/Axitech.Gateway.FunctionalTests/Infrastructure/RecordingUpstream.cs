@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real upstream on a loopback port (Kestrel), recording every request it receives, byte for byte. Its answer is
+/// programmable: status, delay, or a connection reset.
+/// </summary>
+public sealed class RecordingUpstream : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private WebApplication? _app;
+
+    private RecordingUpstream(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    public IReadOnlyCollection<ReceivedRequest> Received => _received;
+
+    /// <summary>How the upstream answers; the default answers 200 "ok".</summary>
+    public Func<HttpContext, ReceivedRequest, Task> Respond { get; set; } = DefaultRespond;
+
+    public static Task DefaultRespond(HttpContext context, ReceivedRequest request)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return context.Response.WriteAsync("ok");
+    }
+
+    public static async Task<RecordingUpstream> StartAsync(int? port = null)
+    {
+        var upstream = new RecordingUpstream(port ?? FreePort.Next());
+        await upstream.StartCoreAsync();
+        return upstream;
+    }
+
+    /// <summary>Stops listening (the port then refuses connections) and starts again on the same port.</summary>
+    public async Task StopAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public Task RestartAsync() => StartCoreAsync();
+
+    public void Clear() => _received.Clear();
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task StartCoreAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(Address);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = null);
+        var app = builder.Build();
+        app.Run(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            var request = new ReceivedRequest(
+                context.Request.Method,
+                context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+                headers,
+                body.ToArray());
+            _received.Enqueue(request);
+            await Respond(context, request);
+        });
+        await app.StartAsync();
+        _app = app;
+    }
+}

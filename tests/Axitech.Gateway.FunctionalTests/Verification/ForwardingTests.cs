@@ -1,0 +1,140 @@
+using System.Net;
+using System.Text;
+using Axitech.Webhooks;
+
+namespace Axitech.Gateway.FunctionalTests.Verification;
+
+public sealed class ForwardingTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Theory]
+    [InlineData(TestGateway.ClaimsPath + "/events")]
+    [InlineData(TestGateway.ClaimsPath + "/events?tenant=7&x=%20y")]
+    [InlineData(TestGateway.ClaimsPath + "/caf%C3%A9?q=%E2%9C%93")]
+    [InlineData(TestGateway.ClaimsPath + "/a%20b/c+d?x=%2f&y=%41")]
+    [InlineData(TestGateway.ClaimsPath + "/events?")]
+    [InlineData(TestGateway.ClaimsPath + "/events?b=2&a=1&a=1")]
+    public async Task AuthenticDelivery_ArrivesByteIdenticalWithItsRawTarget(string target)
+    {
+        var delivery = SignedRequest.Create(target);
+
+        using var response = await _gateway.SendAsync(delivery);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        var received = Assert.Single(_gateway.Upstream.Received);
+        Assert.Equal("POST", received.Method);
+        Assert.Equal(target, received.RawTarget);
+        Assert.Equal(delivery.Body, received.Body);
+        Assert.Equal("application/json", received.Header("Content-Type"));
+        Assert.Equal(delivery.Signature, received.Header(AxitechSignature.SignatureHeaderName));
+        Assert.Equal(delivery.Timestamp, received.Header(AxitechSignature.TimestampHeaderName));
+
+        // The upstream can re-verify exactly what the sender signed.
+        Assert.Equal(delivery.Signature, AxitechSignature.Sign(TestGateway.Secret, received.Method, received.RawTarget, received.Header(AxitechSignature.TimestampHeaderName)!, received.Body));
+    }
+
+    [Fact]
+    public async Task ChunkedBody_IsVerifiedAndForwardedByteIdentical()
+    {
+        var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/chunked", Encoding.UTF8.GetBytes(new string('x', 100_000) + "é"));
+
+        using var response = await _gateway.SendAsync(delivery, chunked: true);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(delivery.Body, Assert.Single(_gateway.Upstream.Received).Body);
+    }
+
+    [Fact]
+    public async Task HalfMegabyteBody_IsForwardedByteIdentical()
+    {
+        var body = new byte[512 * 1024];
+        new Random(42).NextBytes(body);
+        var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/big", body);
+
+        using var response = await _gateway.SendAsync(delivery);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, Assert.Single(_gateway.Upstream.Received).Body);
+    }
+
+    [Fact]
+    public async Task EmptyBody_IsSignedOverMethodTargetAndTimestampOnly()
+    {
+        var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/empty", []);
+
+        using var response = await _gateway.SendAsync(delivery);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(Assert.Single(_gateway.Upstream.Received).Body);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("ms")]
+    [InlineData("iso")]
+    [InlineData("iso-no-offset")]
+    public async Task EveryTimestampForm_IsAccepted(string form)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var timestamp = form switch
+        {
+            "ms" => WebhookTimestamp.FormatUnixMilliseconds(now),
+            "iso" => WebhookTimestamp.FormatIso8601(now),
+            "iso-no-offset" => WebhookTimestamp.FormatIso8601(now).TrimEnd('Z'),
+            _ => WebhookTimestamp.FormatUnixSeconds(now),
+        };
+
+        using var response = await _gateway.SendAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/t", timestamp: timestamp));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_gateway.Upstream.Received);
+    }
+
+    [Theory]
+    [InlineData(201)]
+    [InlineData(202)]
+    [InlineData(204)]
+    [InlineData(400)]
+    [InlineData(409)]
+    [InlineData(500)]
+    [InlineData(503)]
+    public async Task UpstreamStatus_ComesBackAsItIs(int status)
+    {
+        _gateway.Upstream.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        };
+
+        using var response = await _gateway.SendNewAsync();
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Single(_gateway.Upstream.Received);
+    }
+
+    [Fact]
+    public async Task RouteForAnotherPolicy_VerifiesWithThatPolicysSecret()
+    {
+        using var wrongSecret = await _gateway.SendAsync(SignedRequest.Create(TestGateway.OtherPath + "/x"));
+        using var rightSecret = await _gateway.SendAsync(SignedRequest.Create(TestGateway.OtherPath + "/x", secret: TestGateway.OtherSecret));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rightSecret.StatusCode);
+        Assert.Single(_gateway.Upstream.Received);
+    }
+
+    [Fact]
+    public async Task NoMatchingRoute_Is404AndNothingIsForwarded()
+    {
+        using var response = await _gateway.SendAsync(SignedRequest.Create("/webhooks/unknown"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(_gateway.Upstream.Received);
+    }
+}
