@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using Axitech.Gateway.Deduplication;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Axitech.Gateway.Tests.Deduplication;
+
+public sealed class InMemoryDeduplicationStoreTests : IDisposable
+{
+    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_ttl = TimeSpan.FromMinutes(6);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+    private readonly InMemoryDeduplicationStore _store;
+
+    public InMemoryDeduplicationStoreTests() => _store = new InMemoryDeduplicationStore(_time, 1_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+
+    public void Dispose() => _store.Dispose();
+
+    [Fact]
+    public void FirstClaim_IsClaimed_AndARepeatIsInFlight()
+    {
+        var key = NewKey();
+
+        var first = _store.TryClaim(key, s_lease);
+        var repeat = _store.TryClaim(key, s_lease);
+
+        Assert.Equal(ClaimStatus.Claimed, first.Status);
+        Assert.NotEqual(0, first.Token);
+        Assert.Equal(ClaimStatus.InFlight, repeat.Status);
+    }
+
+    [Fact]
+    public async Task Completed_RemembersTheStatus()
+    {
+        var key = NewKey();
+        var claim = _store.TryClaim(key, s_lease);
+
+        Assert.True(await _store.CompleteAsync(key, claim.Token, 202, s_ttl, default));
+        var repeat = _store.TryClaim(key, s_lease);
+
+        Assert.Equal(ClaimStatus.Delivered, repeat.Status);
+        Assert.Equal(202, repeat.DeliveredStatusCode);
+    }
+
+    [Fact]
+    public async Task Released_CanBeClaimedAgain()
+    {
+        var key = NewKey();
+        var claim = _store.TryClaim(key, s_lease);
+
+        Assert.True(await _store.ReleaseAsync(key, claim.Token, default));
+
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, s_lease).Status);
+        Assert.Equal(1, _store.Count);
+    }
+
+    [Fact]
+    public async Task OnlyTheOwnersToken_CompletesOrReleases()
+    {
+        var key = NewKey();
+        var claim = _store.TryClaim(key, s_lease);
+
+        Assert.False(await _store.CompleteAsync(key, claim.Token + 1, 200, s_ttl, default));
+        Assert.False(await _store.ReleaseAsync(key, claim.Token + 1, default));
+        Assert.Equal(ClaimStatus.InFlight, _store.TryClaim(key, s_lease).Status);
+    }
+
+    [Fact]
+    public async Task ADeliveredEntry_CannotBeReleasedEvenByItsOwner()
+    {
+        var key = NewKey();
+        var claim = _store.TryClaim(key, s_lease);
+        await _store.CompleteAsync(key, claim.Token, 200, s_ttl, default);
+
+        Assert.False(await _store.ReleaseAsync(key, claim.Token, default));
+        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, s_lease).Status);
+    }
+
+    [Fact]
+    public async Task ALapsedLease_LetsARetryClaim_AndTheOldOwnerCanNoLongerComplete()
+    {
+        var key = NewKey();
+        var stale = _store.TryClaim(key, s_lease);
+
+        _time.Advance(s_lease + TimeSpan.FromSeconds(1));
+        var retry = _store.TryClaim(key, s_lease);
+
+        Assert.Equal(ClaimStatus.Claimed, retry.Status);
+        Assert.False(await _store.CompleteAsync(key, stale.Token, 200, s_ttl, default));
+        Assert.True(await _store.CompleteAsync(key, retry.Token, 200, s_ttl, default));
+    }
+
+    [Fact]
+    public async Task DeliveredEntries_ExpireWithTheirTimeToLive()
+    {
+        var key = NewKey();
+        var claim = _store.TryClaim(key, s_lease);
+        await _store.CompleteAsync(key, claim.Token, 200, s_ttl, default);
+
+        _time.Advance(s_ttl - TimeSpan.FromSeconds(1));
+        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, s_lease).Status);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, s_lease).Status);
+    }
+
+    [Fact]
+    public async Task TheSweeper_RemovesExpiredEntries()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var key = NewKey();
+            var claim = _store.TryClaim(key, s_lease);
+            await _store.CompleteAsync(key, claim.Token, 200, TimeSpan.FromSeconds(5), default);
+        }
+
+        Assert.Equal(10, _store.Count);
+        _time.Advance(TimeSpan.FromSeconds(11));
+
+        Assert.Equal(0, _store.Count);
+    }
+
+    [Fact]
+    public void WhenFull_NewDeliveriesAreRefused_AndLiveEntriesAreKept()
+    {
+        using var store = new InMemoryDeduplicationStore(_time, 3, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var keys = Enumerable.Range(0, 3).Select(_ => NewKey()).ToArray();
+        foreach (var key in keys)
+        {
+            Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, s_lease).Status);
+        }
+
+        Assert.Equal(ClaimStatus.StoreFull, store.TryClaim(NewKey(), s_lease).Status);
+        Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, s_lease).Status));
+
+        // Once entries expire, there is room again.
+        _time.Advance(s_lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(ClaimStatus.Claimed, store.TryClaim(NewKey(), s_lease).Status);
+    }
+
+    [Fact]
+    public void SameSignatureUnderAnotherPolicy_IsAnotherDelivery()
+    {
+        var hash = RandomNumberGenerator.GetBytes(32);
+
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("a", hash), s_lease).Status);
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("b", hash), s_lease).Status);
+    }
+
+    [Fact]
+    public void ConcurrentClaims_OfOneDelivery_ExactlyOneWins()
+    {
+        var key = NewKey();
+        var results = new DeduplicationClaim[64];
+
+        Parallel.For(0, results.Length, i => results[i] = _store.TryClaim(key, s_lease));
+
+        Assert.Single(results, r => r.Status == ClaimStatus.Claimed);
+        Assert.Equal(results.Length - 1, results.Count(r => r.Status == ClaimStatus.InFlight));
+    }
+
+    private static DeduplicationKey NewKey() => DeduplicationKey.Create("policy", RandomNumberGenerator.GetBytes(32));
+}
