@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port, started by the test, killable and restartable on the same
+/// port. Where <c>CI</c> is set, a missing redis-server fails the test instead of skipping it.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000,connectRetry=1";
+
+    public static string? FindExecutable()
+        => new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+
+    /// <summary>Starts a server, or skips the test (fails it under CI) when redis-server is not installed.</summary>
+    public static async Task<RedisServer> StartAsync()
+    {
+        var executable = FindExecutable();
+        if (executable is null)
+        {
+            Assert.True(Environment.GetEnvironmentVariable("CI") is null, "redis-server is not installed, and CI is set: .ci/run must install it (apt-get install -y redis-server).");
+            Skip.If(true, "redis-server is not installed (apt-get install -y redis-server).");
+        }
+
+        var server = new RedisServer(FreePort.Next());
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts (again) on the same port and waits until it answers.</summary>
+    public async Task RestartAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(FindExecutable()!)
+        {
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await AnswersPingAsync())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"redis-server did not answer on port {Port} within 10 seconds.");
+            Assert.False(_process.HasExited, $"redis-server exited with code {(_process.HasExited ? _process.ExitCode : 0)}.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Kills the server without warning (SIGKILL): what a crash or a network cut looks like to the gateway.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await KillAsync();
+
+    private async Task<bool> AnswersPingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[16];
+            var read = await stream.ReadAsync(buffer);
+            return read >= 5 && System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
