@@ -1,3 +1,3 @@
-using Axitech.Gateway;
+using Axitech.Gateway.Commands;
 
-return await GatewayApplication.RunAsync(new GatewayHostSettings { Args = args }).ConfigureAwait(false);
+return await GatewayCommandLine.InvokeAsync(args).ConfigureAwait(false);

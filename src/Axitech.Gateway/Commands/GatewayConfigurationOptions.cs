@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Axitech.Gateway.Configuration;
+
+namespace Axitech.Gateway.Commands;
+
+/// <summary>
+/// <c>--config-dir</c> and <c>--environment</c>: which configuration <c>check-config</c> and <c>healthcheck</c> load.
+/// They load it as the gateway does: embedded defaults, the config folder's appsettings files, then the environment.
+/// </summary>
+internal sealed class GatewayConfigurationOptions
+{
+    private readonly Option<DirectoryInfo> _configDirectory = new("--config-dir")
+    {
+        Description = $"The folder holding appsettings.json and appsettings.{{Environment}}.json. The default is the gateway's: ${GatewayHostSettings.ConfigDirectoryVariable}, else config/ beside the executable.",
+        HelpName = "DIR",
+    };
+
+    private readonly Option<string> _environment = new("--environment")
+    {
+        Description = "The environment name (Production, Development, ...). The default is the gateway's: $ASPNETCORE_ENVIRONMENT, else $DOTNET_ENVIRONMENT, else Production.",
+        HelpName = "NAME",
+    };
+
+    public GatewayConfigurationOptions() => _configDirectory.AcceptExistingOnly();
+
+    public void AddTo(Command command)
+    {
+        command.Add(_configDirectory);
+        command.Add(_environment);
+    }
+
+    /// <summary>Loads the configuration; a file that is not valid JSON is a <see cref="CommandException"/> naming it.</summary>
+    public LoadedGatewayConfiguration Load(ParseResult parseResult)
+    {
+        var settings = new GatewayHostSettings { ConfigDirectory = parseResult.GetValue(_configDirectory)?.FullName };
+        var environmentName = parseResult.GetValue(_environment)
+            ?? NonEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"))
+            ?? NonEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"))
+            ?? Environments.Production;
+
+        var configuration = new ConfigurationManager();
+        try
+        {
+            configuration.AddGatewayConfiguration(settings, environmentName);
+        }
+        catch (InvalidDataException ex)
+        {
+            configuration.Dispose();
+            throw new CommandException($"{ex.Message} {ex.InnerException?.Message} Fix the JSON (comments and trailing commas are allowed).", ex);
+        }
+
+        return new LoadedGatewayConfiguration(configuration, settings.ResolveConfigDirectory(), environmentName);
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
