@@ -7,6 +7,8 @@ using Axitech.Gateway.Listeners;
 using Axitech.Gateway.Telemetry;
 using Axitech.Gateway.Verification;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,9 +41,14 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayTelemetry(configuration, listeners);
         services.AddGatewayHealthChecks();
 
-        // YARP's session affinity asks for data protection at start-up; webhooks need no affinity cookies, and an
-        // ephemeral provider keeps a read-only container from writing a key ring to disk.
-        services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        // YARP's session affinity asks for data protection at start-up; webhooks need no affinity cookies. Keys stay
+        // in memory, so a read-only container writes no key ring to disk (and logs no warning about one).
+        services.AddDataProtection();
+        services.Configure<KeyManagementOptions>(options =>
+        {
+            options.XmlRepository = new InMemoryXmlRepository();
+            options.XmlEncryptor = new NullXmlEncryptor();
+        });
 
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))

@@ -24,11 +24,12 @@ internal static partial class WebhookConfigurationReader
         errors = [];
         var policies = ReadPolicies(configuration, errors);
 
+        var failedPolicies = FailedPolicies(configuration, policies);
         var routePolicies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var route in configuration.GetSection(RoutesSection).GetChildren())
         {
             var policyName = route[$"Metadata:{PolicyMetadataKey}"];
-            var error = ValidateRoutePolicy(route.Key, policyName, policies.Keys, failedPolicies: null);
+            var error = ValidateRoutePolicy(route.Key, policyName, policies.Keys, failedPolicies);
             if (error is not null)
             {
                 errors.Add(error);
@@ -66,6 +67,10 @@ internal static partial class WebhookConfigurationReader
 
         return null;
     }
+
+    /// <summary>The names of the policies that are configured but invalid (left out of <paramref name="validPolicies"/>).</summary>
+    public static IEnumerable<string> FailedPolicies(IConfiguration configuration, Dictionary<string, WebhookPolicy> validPolicies)
+        => configuration.GetSection(PoliciesSection).GetChildren().Select(s => s.Key).Where(k => !validPolicies.ContainsKey(k)).ToList();
 
     /// <summary>Reads the policies alone; invalid ones are left out and described in <paramref name="errors"/>.</summary>
     public static Dictionary<string, WebhookPolicy> ReadPolicies(IConfiguration configuration, List<string> errors)

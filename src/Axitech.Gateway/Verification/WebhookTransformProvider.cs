@@ -21,9 +21,7 @@ internal sealed class WebhookTransformProvider : ITransformProvider
         // and this may run before the policy catalog has seen it.
         var errors = new List<string>();
         var policies = WebhookConfigurationReader.ReadPolicies(_configuration, errors);
-        var failed = _configuration.GetSection(WebhookConfigurationReader.PoliciesSection).GetChildren()
-            .Select(s => s.Key)
-            .Where(k => !policies.ContainsKey(k));
+        var failed = WebhookConfigurationReader.FailedPolicies(_configuration, policies);
 
         string? policyName = null;
         _ = context.Route.Metadata?.TryGetValue(WebhookConfigurationReader.PolicyMetadataKey, out policyName);
