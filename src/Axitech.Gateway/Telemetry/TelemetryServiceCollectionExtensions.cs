@@ -1,4 +1,5 @@
 using Axitech.Gateway.Listeners;
+using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -14,11 +15,16 @@ internal static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// Metrics (the gateway's meter, ASP.NET Core and Kestrel, HttpClient toward the upstream, the runtime) for the
     /// Prometheus scrape, and traces (the gateway's source, the server span, the forwarded request). OTLP export is
-    /// on exactly when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// on exactly when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Console logs in JSON get a valid ISO 8601 timestamp.
     /// </summary>
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, IConfiguration configuration, GatewayListeners listeners)
     {
         services.AddSingleton<GatewayMetrics>();
+
+        // Logging:Console:FormatterOptions applies to every formatter. The trailing space of the default timestamp format
+        // separates the timestamp from the level in the simple formatter; in the JSON formatter it would end up inside
+        // "Timestamp", a value ISO 8601 parsers (and so log shippers) refuse.
+        services.PostConfigure<JsonConsoleFormatterOptions>(options => options.TimestampFormat = options.TimestampFormat?.TrimEnd());
 
         var serviceName = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : DefaultServiceName;
         var builder = services.AddOpenTelemetry()
