@@ -9,7 +9,7 @@ public sealed class ConfigSamplesTests
     public async Task ProductionExample_StartsWithSecretsFromTheEnvironment_AndVerifiesBothRotatedSecrets()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        var json = await File.ReadAllTextAsync(RepositoryPaths.Config("appsettings.Production.example.json"));
+        var json = await File.ReadAllTextAsync(RepositoryRoot.File("config/appsettings.Production.example.json"));
         await using var gateway = await TestGateway.StartAsync(
             c =>
             {
@@ -42,7 +42,7 @@ public sealed class ConfigSamplesTests
     [Fact]
     public async Task DefaultAppsettings_StartsWithoutRoutes_AndReportsNotReady()
     {
-        var json = await File.ReadAllTextAsync(RepositoryPaths.Config("appsettings.json"));
+        var json = await File.ReadAllTextAsync(RepositoryRoot.File("config/appsettings.json"));
         await using var gateway = await TestGateway.StartAsync(c => c.Clear(), appsettingsJson: json);
 
         using var live = await gateway.Management.GetAsync("/healthz");
@@ -56,7 +56,7 @@ public sealed class ConfigSamplesTests
     [Fact]
     public async Task DevelopmentDemo_AcceptsTheVendorSampleSignedWithTheDemoSecret()
     {
-        var json = await File.ReadAllTextAsync(RepositoryPaths.Config("appsettings.Development.json"));
+        var json = await File.ReadAllTextAsync(RepositoryRoot.File("config/appsettings.Development.json"));
         var echoPort = FreePort.Next();
         await using var gateway = await TestGateway.StartAsync(
             c =>
@@ -66,7 +66,7 @@ public sealed class ConfigSamplesTests
                 c["ReverseProxy:Clusters:demo-echo:Destinations:echo:Address"] = $"http://127.0.0.1:{echoPort}";
             },
             appsettingsJson: json);
-        var sample = await File.ReadAllBytesAsync(RepositoryPaths.Config("samples", "session.submitted.json"));
+        var sample = await File.ReadAllBytesAsync(RepositoryRoot.File("config/samples/session.submitted.json"));
 
         using var accepted = await gateway.SendAsync(SignedRequest.Create("/webhooks/demo", sample, secret: "wh_sec_demo_only_not_a_real_secret"));
         var tamperedBody = (byte[])sample.Clone();

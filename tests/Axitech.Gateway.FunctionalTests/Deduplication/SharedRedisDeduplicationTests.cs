@@ -5,6 +5,8 @@ using System.Text.Json;
 namespace Axitech.Gateway.FunctionalTests.Deduplication;
 
 /// <summary>Two gateway replicas on one real redis-server, in front of one real upstream.</summary>
+/// <remarks>One test reads /metrics, so the class runs with the scrape-isolated tests.</remarks>
+[Collection(Telemetry.MetricsScrapeIsolation.Name)]
 public sealed class SharedRedisDeduplicationTests : IAsyncLifetime
 {
     private const string Target = TestGateway.ClaimsPath + "/events";
