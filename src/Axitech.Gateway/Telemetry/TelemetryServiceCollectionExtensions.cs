@@ -34,6 +34,7 @@ internal static class TelemetryServiceCollectionExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddMeter("System.Runtime")
+                .DropRuntimeCountGauges()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(GatewayTelemetry.ActivitySourceName)
@@ -47,6 +48,18 @@ internal static class TelemetryServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>
+    /// Drops the three runtime gauges whose names end in <c>.count</c> (<c>dotnet_assembly_count</c>,
+    /// <c>dotnet_process_cpu_count</c>, <c>dotnet_timer_count</c>): Prometheus reserves <c>_count</c> for histograms and
+    /// summaries, so <c>promtool check metrics</c> refuses a scrape that has them, and none of them helps run a webhook
+    /// gateway.
+    /// </summary>
+    private static MeterProviderBuilder DropRuntimeCountGauges(this MeterProviderBuilder metrics)
+        => metrics
+            .AddView("dotnet.assembly.count", MetricStreamConfiguration.Drop)
+            .AddView("dotnet.process.cpu.count", MetricStreamConfiguration.Drop)
+            .AddView("dotnet.timer.count", MetricStreamConfiguration.Drop);
 
     /// <summary>The Prometheus scrape endpoint, on the Management listener only.</summary>
     public static IEndpointRouteBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints)
