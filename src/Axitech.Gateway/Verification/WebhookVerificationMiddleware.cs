@@ -67,10 +67,10 @@ internal sealed partial class WebhookVerificationMiddleware
             return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.PolicyUnavailable);
         }
 
-        return InvokeCoreAsync(context, route.RouteId, policy, postOnly: route.Match.Methods is null);
+        return InvokeCoreAsync(context, route.RouteId, policy, route.Match.Methods);
     }
 
-    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, bool postOnly)
+    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, IReadOnlyList<string>? routeMethods)
     {
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
@@ -84,9 +84,13 @@ internal sealed partial class WebhookVerificationMiddleware
             return;
         }
 
-        if (postOnly && !HttpMethods.IsPost(request.Method))
+        // The scheme signs the method upper-cased, so "post" carries a valid signature for "POST"; but methods are
+        // case-sensitive (RFC 9110 §9.1), and routing and HttpMethods.IsPost are not: the upstream would receive a
+        // method nobody signed. Only the upper-case form, the one that was signed, is accepted.
+        var postOnly = routeMethods is null;
+        if (request.Method.AsSpan().ContainsAnyInRange('a', 'z') || (postOnly && !HttpMethods.IsPost(request.Method)))
         {
-            context.Response.Headers.Allow = HttpMethods.Post;
+            context.Response.Headers.Allow = postOnly ? HttpMethods.Post : string.Join(", ", routeMethods!);
             await rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed).ConfigureAwait(false);
             return;
         }
