@@ -356,7 +356,8 @@ internal sealed partial class WebhookVerificationMiddleware
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The client went away: not an error of ours, and nothing to answer.
+            // The client went away: not an error of ours, and nothing to answer. (Kestrel throws the same bare
+            // IOException for a chunk size that overflows, with the client still there: it gets a 400 without a body.)
             return BodyReadResult.Failed(buffer, length, StatusCodes.Status400BadRequest, WebhookOutcomes.ClientAborted);
         }
     }
@@ -405,6 +406,12 @@ internal sealed partial class WebhookVerificationMiddleware
 
             if (reason == WebhookOutcomes.ClientAborted || context.RequestAborted.IsCancellationRequested)
             {
+                // No body to write, but never the default 200: should Kestrel still answer, it answers the refusal.
+                if (!context.Response.HasStarted)
+                {
+                    context.Response.StatusCode = statusCode;
+                }
+
                 return Task.CompletedTask;
             }
 
