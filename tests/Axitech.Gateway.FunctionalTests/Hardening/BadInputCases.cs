@@ -134,7 +134,7 @@ public static class BadInputCases
         AddRaw("bare LF line endings", "400", _ => R() with { LineEnding = "\n" });
         AddRaw("missing Host", "400", _ => R().WithoutHeader("Host"));
         AddRaw("two Host headers", "400", _ => R().WithHeader("Host: evil.example"));
-        AddRaw("too many headers", "431", _ => Enumerable.Range(0, 100).Aggregate(R(), (r, i) => r.WithHeader($"X-Filler-{i}: x")));
+        AddRaw("more headers than the default limit of 64", "431", _ => Enumerable.Range(0, 60).Aggregate(R(), (r, i) => r.WithHeader($"X-Filler-{i}: x")));
         AddRaw("header block over the total limit", "431", _ => Enumerable.Range(0, 10).Aggregate(R(), (r, i) => r.WithHeader($"X-Filler-{i}: {new string('x', 4000)}")));
         AddRaw("X-Axitech-Duplicate sent with a forged signature", "401 invalid_signature", _ => R(Genuine() with { Signature = Forged }).WithHeader("X-Axitech-Duplicate: true"));
         Add("HTTP/2 preface on the cleartext HTTP/1.1 Public port", "goaway 13", async f => Observation.Of(await RawHttp2Client.SendAsync(f.Gateway.PublicPort, [])));
