@@ -17,6 +17,8 @@ namespace Axitech.Gateway;
 
 internal static class GatewayServiceCollectionExtensions
 {
+    private const string DisableBareLineFeedSwitch = "Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators";
+
     /// <summary>Everything the gateway host needs: Kestrel's two listeners, YARP, verification, duplicate protection, telemetry, health.</summary>
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
@@ -64,6 +66,15 @@ internal static class GatewayServiceCollectionExtensions
 
     private static void AddKestrelListeners(this WebApplicationBuilder builder, GatewayListeners listeners)
     {
+        // A bare LF as a line ending is refused (400). RFC 9112 §2.2 lets a recipient accept it and Kestrel does by
+        // default, but the Public endpoint faces the internet, often behind a proxy that may read the same bytes
+        // differently: framing that two parsers disagree on is how requests are smuggled. Kestrel reads the switch
+        // when its options are created; a value set in runtimeconfig.json wins.
+        if (!AppContext.TryGetSwitch(DisableBareLineFeedSwitch, out _))
+        {
+            AppContext.SetSwitch(DisableBareLineFeedSwitch, true);
+        }
+
         var kestrel = builder.Configuration.GetSection("Kestrel");
 
         // Limits (Kestrel:Limits:*) are bound the standard way; MinDataRate has no parameterless constructor, so its

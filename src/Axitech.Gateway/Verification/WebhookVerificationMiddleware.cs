@@ -67,10 +67,10 @@ internal sealed partial class WebhookVerificationMiddleware
             return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.PolicyUnavailable);
         }
 
-        return InvokeCoreAsync(context, route.RouteId, policy, postOnly: route.Match.Methods is null);
+        return InvokeCoreAsync(context, route.RouteId, policy, route.Match.Methods);
     }
 
-    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, bool postOnly)
+    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, IReadOnlyList<string>? routeMethods)
     {
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
@@ -84,9 +84,13 @@ internal sealed partial class WebhookVerificationMiddleware
             return;
         }
 
-        if (postOnly && !HttpMethods.IsPost(request.Method))
+        // The scheme signs the method upper-cased, so "post" carries a valid signature for "POST"; but methods are
+        // case-sensitive (RFC 9110 §9.1), and routing and HttpMethods.IsPost are not: the upstream would receive a
+        // method nobody signed. Only the upper-case form, the one that was signed, is accepted.
+        var postOnly = routeMethods is null;
+        if (request.Method.AsSpan().ContainsAnyInRange('a', 'z') || (postOnly && !HttpMethods.IsPost(request.Method)))
         {
-            context.Response.Headers.Allow = HttpMethods.Post;
+            context.Response.Headers.Allow = postOnly ? HttpMethods.Post : string.Join(", ", routeMethods!);
             await rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed).ConfigureAwait(false);
             return;
         }
@@ -352,7 +356,8 @@ internal sealed partial class WebhookVerificationMiddleware
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The client went away: not an error of ours, and nothing to answer.
+            // The client went away: not an error of ours, and nothing to answer. (Kestrel throws the same bare
+            // IOException for a chunk size that overflows, with the client still there: it gets a 400 without a body.)
             return BodyReadResult.Failed(buffer, length, StatusCodes.Status400BadRequest, WebhookOutcomes.ClientAborted);
         }
     }
@@ -401,6 +406,12 @@ internal sealed partial class WebhookVerificationMiddleware
 
             if (reason == WebhookOutcomes.ClientAborted || context.RequestAborted.IsCancellationRequested)
             {
+                // No body to write, but never the default 200: should Kestrel still answer, it answers the refusal.
+                if (!context.Response.HasStarted)
+                {
+                    context.Response.StatusCode = statusCode;
+                }
+
                 return Task.CompletedTask;
             }
 

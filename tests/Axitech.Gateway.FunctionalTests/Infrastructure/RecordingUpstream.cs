@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Axitech.Gateway.FunctionalTests.Infrastructure;
@@ -60,6 +61,11 @@ public sealed class RecordingUpstream : IAsyncDisposable
     private async Task StartCoreAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
+
+        // Not the environment: a test that sets Kestrel__Endpoints__* for its gateway would otherwise move this
+        // upstream onto the gateway's port.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(Address);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = null);
