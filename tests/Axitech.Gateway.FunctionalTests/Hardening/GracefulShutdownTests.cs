@@ -103,8 +103,10 @@ public sealed class GracefulShutdownTests
             {
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
+                // Reset: the connection reached the listen backlog just as the listener closed, and the kernel
+                // answered it with RST; refused once the listener is gone. Either way, not accepted.
                 return;
             }
 
