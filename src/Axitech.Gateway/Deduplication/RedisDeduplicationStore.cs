@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using StackExchange.Redis;
@@ -32,6 +33,10 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         end
         return 0
         """;
+
+    // A claim's lease is 2 minutes by default (Deduplication:InFlightLease); past it, settling is moot.
+    private static readonly TimeSpan s_settleRetryWindow = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_settleRetryInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _keyPrefix;
@@ -80,33 +85,60 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     public async ValueTask<bool> CompleteAsync(DeduplicationKey key, long token, int statusCode, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        try
-        {
-            var result = await _redis.GetDatabase().ScriptEvaluateAsync(
-                CompleteScript,
-                [ToRedisKey(key)],
-                [InFlightValue(token), DeliveredValue(statusCode, token), (long)Math.Max(1, timeToLive.TotalMilliseconds)]).ConfigureAwait(false);
-            return (long)result == 1;
-        }
-        catch (Exception ex) when (IsUnavailable(ex))
-        {
-            Log.Unavailable(_logger, "complete", ex.GetType().Name, ex.Message);
-            return false;
-        }
+        var redisKey = ToRedisKey(key);
+        RedisValue[] arguments = [InFlightValue(token), DeliveredValue(statusCode, token), (long)Math.Max(1, timeToLive.TotalMilliseconds)];
+        return await SettleAsync("complete", CompleteScript, redisKey, arguments).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> ReleaseAsync(DeduplicationKey key, long token, CancellationToken cancellationToken)
+        => await SettleAsync("release", ReleaseScript, ToRedisKey(key), [InFlightValue(token)]).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs a complete or release script. When Redis cannot be reached, the attempt is repeated in the background
+    /// until Redis answers or the claim's lease would have lapsed anyway: a delivery the upstream acknowledged while
+    /// Redis blinked is still remembered as delivered once Redis is back (instead of lapsing and being forwarded
+    /// again), and a failed one is released for its retry without waiting out the lease.
+    /// </summary>
+    private async Task<bool> SettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
+    {
+        var settled = await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false);
+        if (settled is { } done)
+        {
+            return done;
+        }
+
+        _ = RetrySettleAsync(operation, script, key, arguments);
+        return false;
+    }
+
+    private async Task RetrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(s_settleRetryWindow.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(s_settleRetryInterval).ConfigureAwait(false);
+            if (await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false) is { } done)
+            {
+                Log.SettledLater(_logger, operation, done);
+                return;
+            }
+        }
+
+        Log.SettleAbandoned(_logger, operation);
+    }
+
+    /// <summary>True or false as the script answered (false: the caller no longer owns the claim); null when Redis is unreachable.</summary>
+    private async Task<bool?> TrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
     {
         try
         {
-            var result = await _redis.GetDatabase().ScriptEvaluateAsync(
-                ReleaseScript, [ToRedisKey(key)], [InFlightValue(token)]).ConfigureAwait(false);
+            var result = await _redis.GetDatabase().ScriptEvaluateAsync(script, [key], arguments).ConfigureAwait(false);
             return (long)result == 1;
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
-            Log.Unavailable(_logger, "release", ex.GetType().Name, ex.Message);
-            return false;
+            Log.Unavailable(_logger, operation, ex.GetType().Name, ex.Message);
+            return null;
         }
     }
 
@@ -159,5 +191,11 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     {
         [LoggerMessage(3101, LogLevel.Error, "The Redis duplicate store is unavailable ({Operation}): {ExceptionType}: {Message}")]
         public static partial void Unavailable(ILogger logger, string operation, string exceptionType, string message);
+
+        [LoggerMessage(3102, LogLevel.Information, "Redis is back: a pending {Operation} of a duplicate-store claim was applied (owner still held it: {Applied}).")]
+        public static partial void SettledLater(ILogger logger, string operation, bool applied);
+
+        [LoggerMessage(3103, LogLevel.Error, "A pending {Operation} of a duplicate-store claim was abandoned: Redis stayed unreachable for the whole lease. A repeat of that delivery may be forwarded again.")]
+        public static partial void SettleAbandoned(ILogger logger, string operation);
     }
 }

@@ -439,7 +439,7 @@ internal sealed partial class WebhookVerificationMiddleware
         [LoggerMessage(2006, LogLevel.Warning, "The duplicate store is unavailable: webhook on route {Route} (policy {Policy}) forwarded without duplicate protection (Deduplication:OnStoreUnavailable = Forward).")]
         public static partial void ForwardedUnprotected(ILogger logger, string route, string policy);
 
-        [LoggerMessage(2007, LogLevel.Error, "Could not {Operation} the duplicate-store claim of a delivery on route {Route} (policy {Policy}); it lapses with its lease.")]
+        [LoggerMessage(2007, LogLevel.Warning, "Could not {Operation} the duplicate-store claim of a delivery on route {Route} (policy {Policy}) now: the store is unavailable (it retries in the background) or the claim's lease lapsed. Repeats are answered 409 until it is settled or lapses.")]
         public static partial void SettleFailed(ILogger logger, string route, string policy, string operation);
     }
 }

@@ -9,9 +9,14 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string? _dataDirectory;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? dataDirectory)
+    {
+        Port = port;
+        _dataDirectory = dataDirectory;
+    }
 
     public int Port { get; }
 
@@ -21,7 +26,11 @@ public sealed class RedisServer : IAsyncDisposable
         => new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
 
     /// <summary>Starts a server, or skips the test (fails it under CI) when redis-server is not installed.</summary>
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="durable">
+    /// Persist every write (AOF, fsync always) in a temporary folder, so that a killed and restarted server still
+    /// knows its keys, as a production Redis with persistence does. Without it a restart starts empty.
+    /// </param>
+    public static async Task<RedisServer> StartAsync(bool durable = false)
     {
         var executable = FindExecutable();
         if (executable is null)
@@ -30,7 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
             Skip.If(true, "redis-server is not installed (apt-get install -y redis-server).");
         }
 
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(FreePort.Next(), durable ? Directory.CreateTempSubdirectory("axgw-redis-").FullName : null);
         await server.RestartAsync();
         return server;
     }
@@ -38,13 +47,21 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts (again) on the same port and waits until it answers.</summary>
     public async Task RestartAsync()
     {
-        _process = Process.Start(new ProcessStartInfo(FindExecutable()!)
+        var start = new ProcessStartInfo(FindExecutable()!)
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" },
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-        })!;
+        };
+        foreach (var argument in _dataDirectory is null
+            ? ["--appendonly", "no"]
+            : new[] { "--appendonly", "yes", "--appendfsync", "always", "--dir", _dataDirectory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -72,7 +89,14 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
-    public async ValueTask DisposeAsync() => await KillAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        if (_dataDirectory is not null)
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
 
     private async Task<bool> AnswersPingAsync()
     {
