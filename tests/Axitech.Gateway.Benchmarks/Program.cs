@@ -1,11 +1,14 @@
 using Axitech.Gateway.Benchmarks.Deduplication;
+using Axitech.Gateway.Benchmarks.Load;
 using Axitech.Gateway.Benchmarks.Verification;
 using BenchmarkDotNet.Running;
 
-// Entry points, documented in notes/README-performance.md:
+// Three entry points, documented in notes/README-performance.md:
 //   (BenchmarkDotNet arguments)    the micro-benchmarks, e.g. --filter '*' or --filter '*' --job short
 //   --store-memory                 the duplicate store's memory for a million live entries
 //   --verify-interleaved           verification vs its floor, interleaved in one process
+//   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
+//   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -16,6 +19,16 @@ if (args is ["--verify-interleaved", ..])
 {
     InterleavedVerificationCheck.Run(Console.Out);
     return 0;
+}
+
+if (args is ["load", .. var loadArgs])
+{
+    return await LoadBenchmark.RunAsync(loadArgs).ConfigureAwait(false);
+}
+
+if (args is ["load-host", .. var hostArgs])
+{
+    return await LoadHost.RunAsync(hostArgs).ConfigureAwait(false);
 }
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(WebhookVerifierBenchmarks).Assembly).Run(args);
