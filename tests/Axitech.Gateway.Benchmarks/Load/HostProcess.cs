@@ -53,9 +53,12 @@ internal sealed class HostProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // Both proxies run with the gateway's own GC settings (Axitech.Gateway.csproj: server, concurrent).
+        // Both proxies run with the gateway's own GC settings (Axitech.Gateway.csproj: server, concurrent), with a
+        // fixed heap count: under DATAS (the default with server GC since .NET 9) GC.GetTotalAllocatedBytes drops
+        // when a heap is decommissioned (dotnet/runtime#131069), which made allocation deltas negative here.
         start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["DOTNET_gcConcurrent"] = "1";
+        start.Environment["DOTNET_GCDynamicAdaptationMode"] = "0";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var host = new HostProcess(process, arguments);

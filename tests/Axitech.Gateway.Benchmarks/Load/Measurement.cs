@@ -38,6 +38,11 @@ internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, lo
             problems.Add($"the upstream received {forwarded} requests, more than wrk's {wrk.Requests} plus those in flight");
         }
 
+        if (after.AllocatedBytes < before.AllocatedBytes)
+        {
+            problems.Add($"the {host}'s allocation counter went backwards");
+        }
+
         if (bytes != forwarded * bodyBytes)
         {
             problems.Add($"the upstream received {bytes} body bytes, not {forwarded} × {bodyBytes}");
