@@ -29,7 +29,8 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public Uri Url => new($"http://127.0.0.1:{Arguments.Port}{LoadHost.RoutePath}");
 
-    public static async Task<HostProcess> StartAsync(HostArguments arguments)
+    /// <param name="fixedGcHeapCount">Turns DATAS off, for allocation counts that hold (see below); the soak keeps the default.</param>
+    public static async Task<HostProcess> StartAsync(HostArguments arguments, bool fixedGcHeapCount)
     {
         var start = new ProcessStartInfo
         {
@@ -58,7 +59,10 @@ internal sealed class HostProcess : IAsyncDisposable
         // when a heap is decommissioned (dotnet/runtime#131069), which made allocation deltas negative here.
         start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["DOTNET_gcConcurrent"] = "1";
-        start.Environment["DOTNET_GCDynamicAdaptationMode"] = "0";
+        if (fixedGcHeapCount)
+        {
+            start.Environment["DOTNET_GCDynamicAdaptationMode"] = "0";
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var host = new HostProcess(process, arguments);

@@ -11,6 +11,12 @@ internal static class LoadBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["--help" or "-h", ..])
+        {
+            Console.WriteLine(LoadOptions.Usage);
+            return 0;
+        }
+
         LoadOptions options;
         try
         {
@@ -35,9 +41,12 @@ internal static class LoadBenchmark
             var ports = FreeLoopbackPorts(4);
             var tolerance = options.Soak ? options.SoakTolerance : TimeSpan.FromMinutes(5);
             var margin = options.Soak ? options.SoakExpiryMargin : TimeSpan.FromSeconds(30);
-            await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin));
-            await using var gateway = await HostProcess.StartAsync(new HostArguments("gateway", ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry));
-            await using var baseline = await HostProcess.StartAsync(new HostArguments("baseline", ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations));
+            // The comparison counts allocations, which need a fixed GC heap count; the soak measures memory as the
+            // gateway runs by default (DATAS on).
+            var fixedHeaps = !options.Soak;
+            await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin), fixedHeaps);
+            await using var gateway = await HostProcess.StartAsync(new HostArguments("gateway", ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry), fixedHeaps);
+            await using var baseline = await HostProcess.StartAsync(new HostArguments("baseline", ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
 
             var session = new LoadSession(options, directory.FullName, upstream, gateway, baseline);
             await session.SmokeTestAsync();

@@ -18,7 +18,7 @@ internal static class LoadReport
         output.WriteLine();
         output.WriteLine($"Machine: {MachineInfo.Describe()}; load average {loadAverageAtStart} at the start, {MachineInfo.LoadAverage()} at the end (the run itself accounts for about 2).");
         output.WriteLine(F(
-            $"Load: wrk -t{options.Threads} -c{options.Connections}; every request a distinct signed delivery (own target, fresh timestamp, own signature); proxies in separate processes with server GC (DATAS off); Logging:LogLevel:Default=Warning."));
+            $"Load: wrk -t{options.Threads} -c{options.Connections}; every request a distinct signed delivery (own target, fresh timestamp, own signature); proxies in separate processes with server GC{(options.Soak ? string.Empty : " (DATAS off, for allocation counts that hold)")}; Logging:LogLevel:Default=Warning."));
         output.WriteLine(options.GatewayTelemetry
             ? "Gateway as shipped: verification, in-memory duplicate store, OpenTelemetry traces and metrics (no exporter configured, Prometheus scrape endpoint idle)."
             : "ATTRIBUTION RUN: the gateway with OTEL_SDK_DISABLED=true (no OpenTelemetry traces or metrics); not the gateway as shipped.");

@@ -171,7 +171,7 @@ internal sealed class LoadSession
                 samples.Add(new SoakSample((i - fillSlices + 1) * slice, measurement));
             }
 
-            Progress($"Soak {(measured ? "measured" : "filling the store")} {(i + 1) * slice.TotalSeconds:N0} s: {measurement.Wrk.RequestsPerSecond:N0} req/s, RSS {Statistics.Megabytes(measurement.After.WorkingSetBytes):N1} MB, store {measurement.After.StoreEntries:N0} entries{(measurement.Problem is null ? string.Empty : " — " + measurement.Problem)}");
+            Progress($"Soak at {(i + 1) * slice.TotalSeconds:N0} s ({(measured ? "measured" : "filling the store")}): {measurement.Wrk.RequestsPerSecond:N0} req/s, RSS {Statistics.Megabytes(measurement.After.WorkingSetBytes):N1} MB, store {measurement.After.StoreEntries:N0} entries{(measurement.Problem is null ? string.Empty : " — " + measurement.Problem)}");
         }
 
         DeleteTable(await next);
