@@ -32,9 +32,24 @@ internal static class LoadHost
     public static async Task<int> RunAsync(string[] args)
     {
         var options = HostArguments.Parse(args);
+
+        // The gateway reads no appsettings file and no environment: only its embedded defaults and our overrides.
+        var emptyConfigDirectory = Directory.CreateTempSubdirectory("axgw-bench-config-");
+        try
+        {
+            return await RunAsync(options, emptyConfigDirectory.FullName);
+        }
+        finally
+        {
+            emptyConfigDirectory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<int> RunAsync(HostArguments options, string emptyConfigDirectory)
+    {
         await using var app = options.Role switch
         {
-            "gateway" => BuildGateway(options),
+            "gateway" => BuildGateway(options, emptyConfigDirectory),
             "baseline" => BuildBaseline(options),
             "upstream" => BuildUpstream(options),
             _ => throw new ArgumentException($"Unknown load host role '{options.Role}': use gateway, baseline or upstream."),
@@ -87,7 +102,7 @@ internal static class LoadHost
         ["Logging:LogLevel:Axitech.Gateway.Verification"] = "Warning",
     };
 
-    private static WebApplication BuildGateway(HostArguments options)
+    private static WebApplication BuildGateway(HostArguments options, string emptyConfigDirectory)
     {
         var overrides = ProxyConfiguration(options);
         overrides["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{options.Port}";
@@ -103,13 +118,11 @@ internal static class LoadHost
             overrides["OTEL_SDK_DISABLED"] = "true";
         }
 
-        // No appsettings file and no environment: only the embedded defaults and these overrides.
-        var emptyConfigDirectory = Directory.CreateTempSubdirectory("axgw-bench-config-");
         return GatewayApplication.Build(new GatewayHostSettings
         {
             EnvironmentName = "Production",
             ReadEnvironment = false,
-            ConfigDirectory = emptyConfigDirectory.FullName,
+            ConfigDirectory = emptyConfigDirectory,
             Overrides = overrides,
         });
     }
