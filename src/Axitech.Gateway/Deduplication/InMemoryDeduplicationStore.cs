@@ -23,6 +23,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
     private readonly ITimer _sweeper;
     private readonly ILogger<InMemoryDeduplicationStore> _logger;
     private long _count;
+    private long _lastToken;
     private long _lastFullLogTicks;
 
     public InMemoryDeduplicationStore(TimeProvider timeProvider, long maxEntries, ILogger<InMemoryDeduplicationStore> logger)
@@ -46,7 +47,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
     {
         var k = new Key(key.Policy, key.H0, key.H1);
         var now = _timeProvider.GetUtcNow().UtcTicks;
-        var claim = new Entry(now + lease.Ticks, NewToken(), 0);
+        var claim = new Entry(now + lease.Ticks, NextToken(), 0);
         while (true)
         {
             if (_entries.TryGetValue(k, out var existing))
@@ -132,13 +133,11 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
 
     public void Dispose() => _sweeper.Dispose();
 
-    private static long NewToken()
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        RandomNumberGenerator.Fill(bytes);
-        var token = BitConverter.ToInt64(bytes);
-        return token == 0 ? 1 : token;
-    }
+    /// <summary>
+    /// Owner tokens only have to tell this store's claims apart, and never leave the process: a counter does that (it
+    /// never repeats, never 0). A RandomNumberGenerator call costs about 2 µs on Linux, on every claim, repeats included.
+    /// </summary>
+    private long NextToken() => Interlocked.Increment(ref _lastToken);
 
     private void LogFull(long nowTicks)
     {

@@ -1,0 +1,160 @@
+using System.Globalization;
+
+namespace Axitech.Gateway.Benchmarks.Load;
+
+/// <summary>The markdown tables the load benchmark prints, with the ratios against issue 6's targets.</summary>
+internal static class LoadReport
+{
+    private const double SmallBodyRatioGoal = 0.90;
+    private const double LargeBodyRatioGoal = 0.80;
+    private const double AddedP99GoalMilliseconds = 1.0;
+    private const double AddedAllocationGoalBytes = 1024;
+    private const double RssGrowthGoal = 0.10;
+
+    private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
+
+    public static void PrintHeader(TextWriter output, LoadOptions options, string loadAverageAtStart)
+    {
+        output.WriteLine();
+        output.WriteLine($"Machine: {MachineInfo.Describe()}; load average {loadAverageAtStart} at the start, {MachineInfo.LoadAverage()} at the end (the run itself accounts for about 2).");
+        output.WriteLine(F(
+            $"Load: wrk -t{options.Threads} -c{options.Connections}; every request a distinct signed delivery (own target, fresh timestamp, own signature); proxies in separate processes with server GC{(options.Soak ? string.Empty : " (DATAS off, for allocation counts that hold)")}; Logging:LogLevel:Default=Warning."));
+        output.WriteLine(options.GatewayTelemetry
+            ? "Gateway as shipped: verification, in-memory duplicate store, OpenTelemetry traces and metrics (no exporter configured, Prometheus scrape endpoint idle)."
+            : "ATTRIBUTION RUN: the gateway with OTEL_SDK_DISABLED=true (no OpenTelemetry traces or metrics); not the gateway as shipped.");
+    }
+
+    public static void PrintComparison(TextWriter output, LoadOptions options, IReadOnlyList<SizeResult> results)
+    {
+        output.WriteLine(F(
+            $"Rounds: {options.Rounds} peak rounds and {options.PacedRounds} paced rounds of {options.RoundDuration.TotalSeconds:N0} s per size, plain YARP and gateway interleaved (order alternating), after a {options.Warmup.TotalSeconds:N0} s warm-up of each."));
+        var targets = new List<string>();
+        foreach (var size in results)
+        {
+            var name = LoadSession.Size(size.BodyBytes);
+            var plainRps = Statistics.Median(size.Peak.Select(p => p.Baseline.Wrk.RequestsPerSecond));
+            var gatewayRps = Statistics.Median(size.Peak.Select(p => p.Gateway.Wrk.RequestsPerSecond));
+            var ratio = Statistics.Median(size.Peak.Select(p => p.ThroughputRatio));
+            var plainAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Baseline));
+            var gatewayAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Gateway));
+            var addedP99 = Statistics.Median(size.Paced.Select(p => p.AddedP99Milliseconds));
+
+            output.WriteLine();
+            output.WriteLine($"### {name} bodies");
+            output.WriteLine();
+            output.WriteLine("| | plain YARP | gateway | gateway vs plain |");
+            output.WriteLine("|---|---:|---:|---:|");
+            output.WriteLine(F($"| Throughput at peak (median of {size.Peak.Count}) | {plainRps:N0} req/s | {gatewayRps:N0} req/s | ×{ratio:N3} (median of per-round ratios) |"));
+            output.WriteLine(F($"| p50 / p99 at peak | {Latency(size.Peak.Select(p => p.Baseline))} | {Latency(size.Peak.Select(p => p.Gateway))} | |"));
+            output.WriteLine(F($"| Paced at 50% of plain peak ({size.PacedTargetRate:N0} req/s): achieved | {Statistics.Median(size.Paced.Select(p => p.Baseline.Wrk.RequestsPerSecond)):N0} req/s | {Statistics.Median(size.Paced.Select(p => p.Gateway.Wrk.RequestsPerSecond)):N0} req/s | |"));
+            output.WriteLine(F($"| Paced p50 / p99 | {Latency(size.Paced.Select(p => p.Baseline))} | {Latency(size.Paced.Select(p => p.Gateway))} | p99 {addedP99:+0.00;-0.00} ms |"));
+            output.WriteLine(F($"| Allocated per forwarded request (peak rounds) | {Kib(plainAlloc)} | {Kib(gatewayAlloc)} | {(gatewayAlloc - plainAlloc) / 1024:+0.00;-0.00} KiB |"));
+            output.WriteLine(F($"| GC pauses during the peak rounds (total, gen2 count) | {GcPauses(size.Peak.Select(p => p.Baseline))} | {GcPauses(size.Peak.Select(p => p.Gateway))} | |"));
+            output.WriteLine(F($"| RSS after the rounds | {Statistics.Megabytes(size.Peak[^1].Baseline.After.WorkingSetBytes):N0} MB | {Statistics.Megabytes(size.Peak[^1].Gateway.After.WorkingSetBytes):N0} MB | |"));
+            output.WriteLine();
+            output.WriteLine("Peak rounds (plain / gateway req/s, ratio): " + string.Join("; ", size.Peak.Select(p => F($"{p.Baseline.Wrk.RequestsPerSecond:N0} / {p.Gateway.Wrk.RequestsPerSecond:N0} (×{p.ThroughputRatio:N3})"))) + ".");
+            output.WriteLine("Paced rounds (plain / gateway p99 ms): " + string.Join("; ", size.Paced.Select(p => F($"{p.Baseline.Wrk.P99Microseconds / 1000.0:N2} / {p.Gateway.Wrk.P99Microseconds / 1000.0:N2}"))) + ".");
+
+            PrintAllocations(output, "plain YARP", size.BaselineAllocations, size.Peak.Sum(p => p.Baseline.Forwarded));
+            PrintAllocations(output, "gateway", size.GatewayAllocations, size.Peak.Sum(p => p.Gateway.Forwarded));
+
+            var ratioGoal = size.BodyBytes <= 4096 ? SmallBodyRatioGoal : LargeBodyRatioGoal;
+            targets.Add(Target($"Throughput ratio gateway/plain, {name}", F($"≥ {ratioGoal:N2}"), F($"{ratio:N3}"), ratio >= ratioGoal));
+            targets.Add(Target($"p99 added at 50% of plain YARP's peak, {name}", F($"≤ {AddedP99GoalMilliseconds:N0} ms"), F($"{addedP99:+0.00;-0.00} ms"), addedP99 <= AddedP99GoalMilliseconds));
+            targets.Add(Target($"Allocated per request over plain YARP, {name}", "≤ +1 KiB", F($"{(gatewayAlloc - plainAlloc) / 1024:+0.00;-0.00} KiB"), gatewayAlloc - plainAlloc <= AddedAllocationGoalBytes));
+        }
+
+        targets.Add("| RSS growth over a 2-minute sustained run | ≤ 10% | see `load --soak` | – |");
+        PrintTargets(output, targets);
+        PrintChecks(output, results.SelectMany(r => r.Peak.Concat(r.Paced)).SelectMany(p => new[] { p.Baseline, p.Gateway }).ToList());
+    }
+
+    public static void PrintSoak(TextWriter output, SoakResult soak)
+    {
+        var options = soak.Options;
+        output.WriteLine();
+        output.WriteLine(F(
+            $"### Soak: the gateway at full load, {LoadSession.Size(options.SoakBodyBytes)} bodies, {options.SoakDuration.TotalSeconds:N0} s measured in {options.SoakSlice.TotalSeconds:N0} s slices"));
+        output.WriteLine();
+        output.WriteLine(F(
+            $"Policy Tolerance {options.SoakTolerance.TotalSeconds:N0} s and Deduplication:ExpiryMargin {options.SoakExpiryMargin.TotalSeconds:N0} s, so that each entry lives {(options.SoakTolerance + options.SoakExpiryMargin).TotalSeconds:N0} s and the duplicate store reaches its steady size (rate × lifetime) during the unmeasured fill before the run; the store is swept every 10 s."));
+        output.WriteLine();
+        output.WriteLine("| Time | Throughput | RSS | GC heap | Store entries |");
+        output.WriteLine("|---:|---:|---:|---:|---:|");
+        output.WriteLine(F($"| start | | {Statistics.Megabytes(soak.Start.WorkingSetBytes):N1} MB | {Statistics.Megabytes(soak.Start.HeapSizeBytes):N1} MB | {soak.Start.StoreEntries:N0} |"));
+        foreach (var sample in soak.Samples)
+        {
+            var after = sample.Measurement.After;
+            output.WriteLine(F($"| {sample.Elapsed.TotalSeconds:N0} s | {sample.Measurement.Wrk.RequestsPerSecond:N0} req/s | {Statistics.Megabytes(after.WorkingSetBytes):N1} MB | {Statistics.Megabytes(after.HeapSizeBytes):N1} MB | {after.StoreEntries:N0} |"));
+        }
+
+        PrintTargets(output, [Target("RSS growth over the sustained run (peak sample vs start)", "≤ 10%", F($"{soak.PeakGrowth:+0.0%;-0.0%} (final {soak.FinalGrowth:+0.0%;-0.0%})"), soak.PeakGrowth <= RssGrowthGoal)]);
+        PrintChecks(output, soak.Samples.Select(s => s.Measurement).ToList());
+    }
+
+    private static void PrintTargets(TextWriter output, IEnumerable<string> rows)
+    {
+        output.WriteLine();
+        output.WriteLine("### Targets (issue 6)");
+        output.WriteLine();
+        output.WriteLine("| Target | Goal | Measured | Met |");
+        output.WriteLine("|---|---|---:|:---:|");
+        foreach (var row in rows)
+        {
+            output.WriteLine(row);
+        }
+    }
+
+    private static void PrintChecks(TextWriter output, IReadOnlyList<Measurement> runs)
+    {
+        output.WriteLine();
+        var invalid = runs.Where(r => r.Problem is not null).ToList();
+        var requests = runs.Sum(r => r.Wrk.Requests);
+        output.WriteLine(invalid.Count == 0
+            ? F($"Checks: all {runs.Count} measured runs valid: {requests:N0} responses, none 4xx/5xx, no socket errors, and the upstream received every request wrk completed (and no more than those in flight), with every body byte.")
+            : F($"Checks: {invalid.Count} of {runs.Count} runs are INVALID and their numbers mean little: ") + string.Join(" | ", invalid.Select(r => $"{r.Host}, {LoadSession.Size(r.BodyBytes)}: {r.Problem}")));
+    }
+
+    private static void PrintAllocations(TextWriter output, string host, IReadOnlyList<(string Type, long Bytes)> allocations, long requests)
+    {
+        if (allocations.Count == 0 || requests == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Sampled allocations of {host} during the peak rounds (GCAllocationTick, one sample per ~100 KB; per request approximate):");
+        output.WriteLine();
+        output.WriteLine("| Type | Bytes per request |");
+        output.WriteLine("|---|---:|");
+        foreach (var (type, bytes) in allocations)
+        {
+            output.WriteLine(F($"| `{type}` | {(double)bytes / requests:N0} |"));
+        }
+    }
+
+    private static double AllocatedPerRequest(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        var forwarded = list.Sum(r => r.Forwarded);
+        return forwarded == 0 ? 0 : (double)list.Sum(r => r.AllocatedBytes) / forwarded;
+    }
+
+    private static string Latency(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        return F($"{Statistics.Median(list.Select(r => r.Wrk.P50Microseconds / 1000.0)):N2} / {Statistics.Median(list.Select(r => r.Wrk.P99Microseconds / 1000.0)):N2} ms");
+    }
+
+    private static string GcPauses(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        return F($"{list.Sum(r => r.GcPauseMicroseconds) / 1000.0:N0} ms, {list.Sum(r => r.Gen2Collections)}");
+    }
+
+    private static string Kib(double bytes) => F($"{bytes / 1024:N2} KiB");
+
+    private static string Target(string name, string goal, string measured, bool met) => $"| {name} | {goal} | {measured} | {(met ? "yes" : "**no**")} |";
+
+    private static string F(FormattableString text) => text.ToString(s_culture);
+}

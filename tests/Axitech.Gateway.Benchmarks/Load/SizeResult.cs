@@ -1,0 +1,10 @@
+namespace Axitech.Gateway.Benchmarks.Load;
+
+/// <summary>Everything measured for one body size.</summary>
+internal sealed record SizeResult(
+    int BodyBytes,
+    IReadOnlyList<RoundPair> Peak,
+    IReadOnlyList<RoundPair> Paced,
+    double PacedTargetRate,
+    IReadOnlyList<(string Type, long Bytes)> BaselineAllocations,
+    IReadOnlyList<(string Type, long Bytes)> GatewayAllocations);

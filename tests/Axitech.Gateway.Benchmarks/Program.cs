@@ -1,0 +1,50 @@
+using Axitech.Gateway.Benchmarks.Deduplication;
+using Axitech.Gateway.Benchmarks.Load;
+using Axitech.Gateway.Benchmarks.Verification;
+using BenchmarkDotNet.Running;
+
+// Three entry points, documented in notes/README-performance.md:
+//   (BenchmarkDotNet arguments)    the micro-benchmarks, e.g. --filter '*' or --filter '*' --job short
+//   --store-memory                 the duplicate store's memory for a million live entries
+//   --verify-interleaved           verification vs its floor, interleaved in one process
+//   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
+//   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
+if (args is ["--store-memory", ..])
+{
+    StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
+    return 0;
+}
+
+if (args is ["--verify-interleaved", ..])
+{
+    InterleavedVerificationCheck.Run(Console.Out);
+    return 0;
+}
+
+if (args is ["load", .. var loadArgs])
+{
+    return await LoadBenchmark.RunAsync(loadArgs).ConfigureAwait(false);
+}
+
+if (args is ["load-host", .. var hostArgs])
+{
+    return await LoadHost.RunAsync(hostArgs).ConfigureAwait(false);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(WebhookVerifierBenchmarks).Assembly).Run(args);
+
+// BenchmarkDotNet runs the floor and the verifier in separate processes, one after the other; on a shared machine the
+// interleaved check is the steadier ratio, so it follows the verifier benchmarks in the same run.
+if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(WebhookVerifierBenchmarks))))
+{
+    InterleavedVerificationCheck.Run(Console.Out);
+}
+
+// The store's memory per entry is not something BenchmarkDotNet measures (it reports allocations, not what stays
+// live), so it follows the store benchmarks in the same run.
+if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(InMemoryDeduplicationStoreBenchmarks))))
+{
+    StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
+}
+
+return 0;
