@@ -18,6 +18,7 @@ internal sealed class FailureThrottle : IDisposable
     public FailureThrottle(IOptions<GatewayOptions> options)
     {
         var settings = options.Value.FailureThrottling;
+        RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.Window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!settings.Enabled)
         {
             return;
@@ -33,6 +34,9 @@ internal sealed class FailureThrottle : IDisposable
                 AutoReplenishment = true,
             }));
     }
+
+    /// <summary>The Retry-After of a 429: the window's length, which the current window cannot outlast.</summary>
+    public string RetryAfterSeconds { get; }
 
     /// <summary>Whether the client has used up its failures for the current window.</summary>
     public bool IsThrottled(IPAddress client)

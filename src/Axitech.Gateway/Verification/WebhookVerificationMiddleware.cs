@@ -80,6 +80,7 @@ internal sealed partial class WebhookVerificationMiddleware
 
         if (_throttle.IsThrottled(client))
         {
+            context.Response.Headers.RetryAfter = _throttle.RetryAfterSeconds;
             await rejection.RejectAsync(StatusCodes.Status429TooManyRequests, WebhookOutcomes.RateLimited, countAsFailure: false).ConfigureAwait(false);
             return;
         }

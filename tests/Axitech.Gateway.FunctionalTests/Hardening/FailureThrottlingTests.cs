@@ -41,7 +41,7 @@ public sealed class FailureThrottlingTests
     }
 
     [Fact]
-    public async Task ThrottledAnswer_Is429WithReasonRateLimited()
+    public async Task ThrottledAnswer_Is429WithReasonRateLimited_AndRetryAfterTheWindow()
     {
         await using var gateway = await StartThrottledAsync();
         using var attacker = LoopbackHttpClient.Create(gateway.PublicPort, s_attacker);
@@ -54,6 +54,7 @@ public sealed class FailureThrottlingTests
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("rate_limited", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        Assert.Equal(TimeSpan.FromMinutes(5), response.Headers.RetryAfter?.Delta);
     }
 
     [Fact]
