@@ -21,8 +21,8 @@ internal static class GatewayDefaults
         [$"Kestrel:Endpoints:{PublicEndpointName}:Url"] = $"http://*:{PublicPort}",
 
         // HTTP/1.1 and HTTP/2 on Public: Kestrel's default protocols (Http1AndHttp2), left implicit because an explicit
-        // value makes Kestrel warn at every cleartext start-up. With TLS (an https:// Url and Kestrel's standard Certificate keys) ALPN
-        // negotiates either on the one port. Cleartext has no negotiation: Kestrel serves a cleartext Http1AndHttp2
+        // value makes Kestrel warn at every cleartext start-up. With TLS (an https:// Url and Kestrel's standard
+        // Certificate keys) ALPN negotiates either on the one port. Cleartext has no negotiation: Kestrel serves a cleartext Http1AndHttp2
         // endpoint as HTTP/1.1 only and answers an h2c preface with GOAWAY HTTP_1_1_REQUIRED
         // (https://github.com/dotnet/aspnetcore/issues/56984). An ingress that speaks h2c to the gateway gets its
         // own endpoint with Protocols = Http2, e.g. Kestrel:Endpoints:PublicH2c:Url = http://*:8081 (every endpoint

@@ -34,8 +34,11 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         return 0
         """;
 
-    // A claim's lease is 2 minutes by default (Deduplication:InFlightLease); past it, settling is moot.
-    private static readonly TimeSpan s_settleRetryWindow = TimeSpan.FromMinutes(2);
+    // How long a pending complete or release is retried while Redis is unreachable. Retrying past the claim's lease
+    // (Deduplication:InFlightLease, 2 minutes by default) is harmless: the scripts act only while the caller still owns
+    // the claim. So the window is generous rather than tied to one policy's lease; the tasks are few, one per delivery
+    // that was in flight when Redis went away (claims fail while it is away).
+    private static readonly TimeSpan s_settleRetryWindow = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan s_settleRetryInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
@@ -95,7 +98,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     /// <summary>
     /// Runs a complete or release script. When Redis cannot be reached, the attempt is repeated in the background
-    /// until Redis answers or the claim's lease would have lapsed anyway: a delivery the upstream acknowledged while
+    /// until Redis answers (or the retry window ends): a delivery the upstream acknowledged while
     /// Redis blinked is still remembered as delivered once Redis is back (instead of lapsing and being forwarded
     /// again), and a failed one is released for its retry without waiting out the lease.
     /// </summary>
@@ -195,7 +198,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         [LoggerMessage(3102, LogLevel.Information, "Redis is back: a pending {Operation} of a duplicate-store claim was applied (owner still held it: {Applied}).")]
         public static partial void SettledLater(ILogger logger, string operation, bool applied);
 
-        [LoggerMessage(3103, LogLevel.Error, "A pending {Operation} of a duplicate-store claim was abandoned: Redis stayed unreachable for the whole lease. A repeat of that delivery may be forwarded again.")]
+        [LoggerMessage(3103, LogLevel.Error, "A pending {Operation} of a duplicate-store claim was abandoned: Redis stayed unreachable for 30 minutes. A repeat of that delivery may be forwarded again.")]
         public static partial void SettleAbandoned(ILogger logger, string operation);
     }
 }
