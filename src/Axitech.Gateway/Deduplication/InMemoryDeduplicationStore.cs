@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using System.Numerics;
 
 namespace Axitech.Gateway.Deduplication;
 
@@ -9,21 +9,37 @@ namespace Axitech.Gateway.Deduplication;
 /// periodically and ignored when found.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Entries are keyed on the policy and the first 128 bits of the 256-bit key: an attacker cannot choose an HMAC
 /// output without the secret, and 128 bits make an accidental collision negligible at any rate the gateway can serve.
-/// About 90 bytes an entry (see the store benchmark).
+/// </para>
+/// <para>
+/// Every accepted delivery adds an entry that outlives the request by minutes, so how entries are held is what the
+/// garbage collector pays for, on every collection, at every rate. A dictionary of entries allocates a node per entry
+/// (and per update), which each collection has to promote and trace. Here entries are plain structs in open-addressing
+/// tables (linear probing, 40 bytes a slot, load at most 3/4) split into <see cref="ShardCount"/> shards, each behind
+/// its own lock: no object per entry, no reference for the collector to trace, an allocation only when a shard's table
+/// grows. About 84 MB for 1,000,000 entries (see the store benchmark).
+/// </para>
 /// </remarks>
 internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, IDisposable
 {
+    /// <summary>A power of two; the shard is picked by the top bits of the key's second word.</summary>
+    private const int ShardCount = 64;
+    private const int ShardBits = 6;
+    private const int InitialCapacity = 64;
+
     private static readonly TimeSpan s_sweepInterval = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<Key, Entry> _entries = new();
+    private readonly Shard[] _shards = new Shard[ShardCount];
+    private readonly ConcurrentDictionary<string, int> _policyIds = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
     private readonly long _maxEntries;
     private readonly ITimer _sweeper;
     private readonly ILogger<InMemoryDeduplicationStore> _logger;
     private long _count;
     private long _lastToken;
+    private int _lastPolicyId;
     private long _lastFullLogTicks;
 
     public InMemoryDeduplicationStore(TimeProvider timeProvider, long maxEntries, ILogger<InMemoryDeduplicationStore> logger)
@@ -32,6 +48,11 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         _timeProvider = timeProvider;
         _maxEntries = maxEntries;
         _logger = logger;
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard();
+        }
+
         _sweeper = timeProvider.CreateTimer(static state => ((InMemoryDeduplicationStore)state!).Sweep(), this, s_sweepInterval, s_sweepInterval);
     }
 
@@ -45,93 +66,114 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
 
     public DeduplicationClaim TryClaim(DeduplicationKey key, TimeSpan lease)
     {
-        var k = new Key(key.Policy, key.H0, key.H1);
+        var policy = PolicyId(key.Policy);
+        var shard = ShardOf(key);
         var now = _timeProvider.GetUtcNow().UtcTicks;
-        var claim = new Entry(now + lease.Ticks, NextToken(), 0);
+        var swept = false;
         while (true)
         {
-            if (_entries.TryGetValue(k, out var existing))
+            lock (shard.Gate)
             {
-                if (existing.ExpiresAtTicks > now)
+                var index = shard.Find(policy, key.H0, key.H1, out var free);
+                if (index >= 0)
                 {
-                    return existing.StatusCode == 0
-                        ? DeduplicationClaim.InFlight
-                        : new DeduplicationClaim(ClaimStatus.Delivered, 0, existing.StatusCode);
+                    ref var existing = ref shard.Slots[index];
+                    if (existing.ExpiresAtTicks > now)
+                    {
+                        return existing.StatusCode == 0
+                            ? DeduplicationClaim.InFlight
+                            : new DeduplicationClaim(ClaimStatus.Delivered, 0, existing.StatusCode);
+                    }
+
+                    // Expired but not yet swept: take its place.
+                    existing = new Slot(key.H0, key.H1, now + lease.Ticks, NextToken(), 0, policy);
+                    return new DeduplicationClaim(ClaimStatus.Claimed, existing.Token);
                 }
 
-                // Expired but not yet swept: take its place.
-                if (_entries.TryUpdate(k, claim, existing))
+                if (Interlocked.Increment(ref _count) <= _maxEntries)
                 {
-                    return new DeduplicationClaim(ClaimStatus.Claimed, claim.Token);
+                    var token = NextToken();
+                    shard.Add(free, new Slot(key.H0, key.H1, now + lease.Ticks, token, 0, policy), now, ref _count);
+                    return new DeduplicationClaim(ClaimStatus.Claimed, token);
                 }
 
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _count) > _maxEntries)
-            {
                 Interlocked.Decrement(ref _count);
-                Sweep();
-                if (Interlocked.Read(ref _count) >= _maxEntries)
-                {
-                    LogFull(now);
-                    return DeduplicationClaim.Full;
-                }
-
-                continue;
             }
 
-            if (_entries.TryAdd(k, claim))
+            // Full: expired entries may be making room; sweep once (outside the shard's lock, since the sweep takes
+            // every shard's in turn) and look again.
+            if (swept)
             {
-                return new DeduplicationClaim(ClaimStatus.Claimed, claim.Token);
+                LogFull(now);
+                return DeduplicationClaim.Full;
             }
 
-            Interlocked.Decrement(ref _count);
+            Sweep();
+            swept = true;
         }
     }
 
     public ValueTask<bool> CompleteAsync(DeduplicationKey key, long token, int statusCode, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        var k = new Key(key.Policy, key.H0, key.H1);
+        var policy = PolicyId(key.Policy);
+        var shard = ShardOf(key);
         var now = _timeProvider.GetUtcNow().UtcTicks;
-        var completed = _entries.TryGetValue(k, out var existing)
-            && existing.Token == token
-            && existing.StatusCode == 0
-            && _entries.TryUpdate(k, new Entry(now + timeToLive.Ticks, token, statusCode), existing);
-        return ValueTask.FromResult(completed);
+        lock (shard.Gate)
+        {
+            var index = shard.Find(policy, key.H0, key.H1, out _);
+            if (index < 0 || shard.Slots[index].Token != token || shard.Slots[index].StatusCode != 0)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            shard.Slots[index] = shard.Slots[index] with { ExpiresAtTicks = now + timeToLive.Ticks, StatusCode = statusCode };
+            return ValueTask.FromResult(true);
+        }
     }
 
     public ValueTask<bool> ReleaseAsync(DeduplicationKey key, long token, CancellationToken cancellationToken)
     {
-        var k = new Key(key.Policy, key.H0, key.H1);
-        var released = _entries.TryGetValue(k, out var existing)
-            && existing.Token == token
-            && existing.StatusCode == 0
-            && _entries.TryRemove(new KeyValuePair<Key, Entry>(k, existing));
-        if (released)
+        var policy = PolicyId(key.Policy);
+        var shard = ShardOf(key);
+        lock (shard.Gate)
         {
-            Interlocked.Decrement(ref _count);
+            var index = shard.Find(policy, key.H0, key.H1, out _);
+            if (index < 0 || shard.Slots[index].Token != token || shard.Slots[index].StatusCode != 0)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            shard.Remove(index);
         }
 
-        return ValueTask.FromResult(released);
+        Interlocked.Decrement(ref _count);
+        return ValueTask.FromResult(true);
     }
 
     public ValueTask<bool> PingAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
-    /// <summary>Removes expired entries. Runs on a timer and when the store is full.</summary>
+    /// <summary>Removes expired entries. Runs on a timer and when the store is full; holds one shard's lock at a time.</summary>
     public void Sweep()
     {
         var now = _timeProvider.GetUtcNow().UtcTicks;
-        foreach (var pair in _entries)
+        foreach (var shard in _shards)
         {
-            if (pair.Value.ExpiresAtTicks <= now && _entries.TryRemove(pair))
+            lock (shard.Gate)
             {
-                Interlocked.Decrement(ref _count);
+                shard.RemoveExpired(now, ref _count);
             }
         }
     }
 
     public void Dispose() => _sweeper.Dispose();
+
+    private Shard ShardOf(in DeduplicationKey key) => _shards[(int)(key.H1 >> (64 - ShardBits))];
+
+    /// <summary>Policy names as small numbers, so that a slot holds no reference. Names come from configuration.</summary>
+    private int PolicyId(string policy)
+        => _policyIds.TryGetValue(policy, out var id)
+            ? id
+            : _policyIds.GetOrAdd(policy, static (_, store) => Interlocked.Increment(ref store._lastPolicyId), this);
 
     /// <summary>
     /// Owner tokens only have to tell this store's claims apart, and never leave the process: a counter does that (it
@@ -149,10 +191,140 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         }
     }
 
-    private readonly record struct Key(string Policy, ulong H0, ulong H1);
+    /// <summary>
+    /// One entry. <see cref="Policy"/> 0 marks an empty slot and -1 a removed one (a tombstone, which lookups probe past
+    /// and insertions reuse); <see cref="StatusCode"/> 0 means in flight, otherwise the upstream's 2xx status.
+    /// </summary>
+    private readonly record struct Slot(ulong H0, ulong H1, long ExpiresAtTicks, long Token, int StatusCode, int Policy)
+    {
+        public const int Empty = 0;
+        public const int Removed = -1;
 
-    /// <summary>StatusCode 0 means in flight; otherwise the upstream's 2xx status.</summary>
-    private readonly record struct Entry(long ExpiresAtTicks, long Token, int StatusCode);
+        public bool IsLive => Policy > 0;
+    }
+
+    /// <summary>A table of slots with linear probing. Every member is called with <see cref="Gate"/> held.</summary>
+    private sealed class Shard
+    {
+        public readonly Lock Gate = new();
+
+        public Slot[] Slots = new Slot[InitialCapacity];
+
+        /// <summary>Slots that are not empty: live entries and tombstones. Kept at most 3/4 of the table, so probes end.</summary>
+        private int _used;
+
+        private int _live;
+
+        /// <summary>The index of the entry, or -1 with <paramref name="free"/> the first reusable slot on its probe path.</summary>
+        public int Find(int policy, ulong h0, ulong h1, out int free)
+        {
+            var slots = Slots;
+            var mask = slots.Length - 1;
+            free = -1;
+            for (var i = (int)h0 & mask; ; i = (i + 1) & mask)
+            {
+                ref readonly var slot = ref slots[i];
+                if (slot.Policy == Slot.Empty)
+                {
+                    free = free < 0 ? i : free;
+                    return -1;
+                }
+
+                if (slot.Policy == Slot.Removed)
+                {
+                    free = free < 0 ? i : free;
+                }
+                else if (slot.H0 == h0 && slot.H1 == h1 && slot.Policy == policy)
+                {
+                    return i;
+                }
+            }
+        }
+
+        /// <summary>Adds an entry at <paramref name="free"/> (from <see cref="Find"/>); grows the table past 3/4.</summary>
+        public void Add(int free, in Slot entry, long nowTicks, ref long storeCount)
+        {
+            if (Slots[free].Policy == Slot.Empty)
+            {
+                _used++;
+            }
+
+            Slots[free] = entry;
+            _live++;
+            if (_used * 4 > Slots.Length * 3)
+            {
+                Rehash(nowTicks, ref storeCount);
+            }
+        }
+
+        public void Remove(int index)
+        {
+            Slots[index] = Slots[index] with { Policy = Slot.Removed };
+            _live--;
+        }
+
+        public void RemoveExpired(long nowTicks, ref long storeCount)
+        {
+            var slots = Slots;
+            for (var i = 0; i < slots.Length; i++)
+            {
+                if (slots[i].IsLive && slots[i].ExpiresAtTicks <= nowTicks)
+                {
+                    Remove(i);
+                    Interlocked.Decrement(ref storeCount);
+                }
+            }
+
+            // Tombstones lengthen probes: past a quarter of the table, rebuild it (smaller, if it emptied).
+            if ((_used - _live) * 4 > slots.Length)
+            {
+                Rehash(nowTicks, ref storeCount);
+            }
+        }
+
+        /// <summary>
+        /// Rebuilds the table at twice the live entries (at most half full afterwards), without tombstones and without
+        /// entries that have expired, which it removes from the store's count as a sweep would.
+        /// </summary>
+        private void Rehash(long nowTicks, ref long storeCount)
+        {
+            var old = Slots;
+            var live = 0;
+            foreach (ref readonly var slot in old.AsSpan())
+            {
+                live += slot.IsLive && slot.ExpiresAtTicks > nowTicks ? 1 : 0;
+            }
+
+            var capacity = (int)Math.Max(InitialCapacity, BitOperations.RoundUpToPowerOf2((uint)live * 2));
+            var slots = new Slot[capacity];
+            var mask = capacity - 1;
+            foreach (ref readonly var slot in old.AsSpan())
+            {
+                if (!slot.IsLive)
+                {
+                    continue;
+                }
+
+                if (slot.ExpiresAtTicks <= nowTicks)
+                {
+                    Interlocked.Decrement(ref storeCount);
+                    continue;
+                }
+
+                var i = (int)slot.H0 & mask;
+                while (slots[i].Policy != Slot.Empty)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                slots[i] = slot;
+            }
+
+            Slots = slots;
+            _used = live;
+            _live = live;
+        }
+    }
 
     private static partial class Log
     {

@@ -158,5 +158,93 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         Assert.Equal(results.Length - 1, results.Count(r => r.Status == ClaimStatus.InFlight));
     }
 
+    [Fact]
+    public async Task ManyEntries_KeepTheirStateWhileTheTablesGrow()
+    {
+        // 64 slots a shard at first: 20,000 entries make every shard's table grow several times.
+        using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var keys = Enumerable.Range(0, 20_000).Select(_ => NewKey()).ToArray();
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var claim = store.TryClaim(keys[i], s_lease);
+            Assert.Equal(ClaimStatus.Claimed, claim.Status);
+            if (i % 2 == 0)
+            {
+                Assert.True(await store.CompleteAsync(keys[i], claim.Token, 200 + (i % 3), s_ttl, default));
+            }
+        }
+
+        Assert.Equal(keys.Length, store.Count);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var repeat = store.TryClaim(keys[i], s_lease);
+            Assert.Equal(i % 2 == 0 ? ClaimStatus.Delivered : ClaimStatus.InFlight, repeat.Status);
+            Assert.Equal(i % 2 == 0 ? 200 + (i % 3) : 0, repeat.DeliveredStatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task ClaimsReleasedOverAndOver_LeaveNoEntry_AndEachCanBeClaimedAgain()
+    {
+        // Releases leave tombstones behind; lookups must probe past them and still end, and the count stay exact.
+        using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var keys = Enumerable.Range(0, 5_000).Select(_ => NewKey()).ToArray();
+        for (var round = 0; round < 5; round++)
+        {
+            var claims = keys.Select(key => store.TryClaim(key, s_lease)).ToArray();
+            Assert.Equal(keys.Length, store.Count);
+            Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, s_lease).Status));
+            for (var i = 0; i < keys.Length; i++)
+            {
+                Assert.Equal(ClaimStatus.Claimed, claims[i].Status);
+                Assert.True(await store.ReleaseAsync(keys[i], claims[i].Token, default));
+            }
+
+            Assert.Equal(0, store.Count);
+            if (round % 2 == 1)
+            {
+                store.Sweep();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheSweeper_RebuildsATableOfExpiredEntries_AndTheLiveOnesRemain()
+    {
+        using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var shortLived = Enumerable.Range(0, 10_000).Select(_ => NewKey()).ToArray();
+        var longLived = Enumerable.Range(0, 1_000).Select(_ => NewKey()).ToArray();
+        foreach (var (key, ttl) in shortLived.Select(k => (k, TimeSpan.FromSeconds(30))).Concat(longLived.Select(k => (k, s_ttl))))
+        {
+            var claim = store.TryClaim(key, s_lease);
+            Assert.True(await store.CompleteAsync(key, claim.Token, 200, ttl, default));
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        store.Sweep();
+
+        Assert.Equal(longLived.Length, store.Count);
+        Assert.All(longLived, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, s_lease).Status));
+        Assert.All(shortLived, key => Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, s_lease).Status));
+        Assert.Equal(longLived.Length + shortLived.Length, store.Count);
+    }
+
+    [Fact]
+    public async Task ConcurrentDeliveries_WhileTablesGrow_AreEachRememberedOnce()
+    {
+        using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var keys = Enumerable.Range(0, 40_000).Select(_ => NewKey()).ToArray();
+
+        await Parallel.ForEachAsync(keys, async (key, _) =>
+        {
+            var claim = store.TryClaim(key, s_lease);
+            Assert.Equal(ClaimStatus.Claimed, claim.Status);
+            Assert.True(await store.CompleteAsync(key, claim.Token, 200, s_ttl, default));
+        });
+
+        Assert.Equal(keys.Length, store.Count);
+        Assert.All(keys, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, s_lease).Status));
+    }
+
     private static DeduplicationKey NewKey() => DeduplicationKey.Create("policy", RandomNumberGenerator.GetBytes(32));
 }
