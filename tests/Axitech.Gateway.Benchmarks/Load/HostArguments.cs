@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Axitech.Gateway.Benchmarks.Load;
 
-/// <summary>The command line of <c>load-host</c>: <c>&lt;role&gt; --port N [--management-port N] [--upstream-port N] [--tolerance T] [--expiry-margin T] [--sample-allocations true] [--telemetry false]</c>.</summary>
-internal sealed record HostArguments(string Role, int Port, int ManagementPort, int UpstreamPort, TimeSpan Tolerance, TimeSpan ExpiryMargin, bool SampleAllocations = false, bool Telemetry = true)
+/// <summary>The command line of <c>load-host</c>: <c>&lt;role&gt; --port N [--management-port N] [--upstream-port N] [--tolerance T] [--expiry-margin T] [--sample-allocations true] [--telemetry false] [--setting Key=Value]...</c>.</summary>
+internal sealed record HostArguments(string Role, int Port, int ManagementPort, int UpstreamPort, TimeSpan Tolerance, TimeSpan ExpiryMargin, bool SampleAllocations = false, bool Telemetry = true, IReadOnlyList<string>? Settings = null)
 {
     public static HostArguments Parse(string[] args)
     {
@@ -13,9 +13,17 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var settings = new List<string>();
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
-            values[args[i]] = args[i + 1];
+            if (args[i] == "--setting")
+            {
+                settings.Add(args[i + 1]);
+            }
+            else
+            {
+                values[args[i]] = args[i + 1];
+            }
         }
 
         int Port(string name) => values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : 0;
@@ -29,7 +37,8 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
             Time("--tolerance", TimeSpan.FromMinutes(5)),
             Time("--expiry-margin", TimeSpan.FromSeconds(30)),
             values.TryGetValue("--sample-allocations", out var sample) && bool.Parse(sample),
-            !values.TryGetValue("--telemetry", out var telemetry) || bool.Parse(telemetry));
+            !values.TryGetValue("--telemetry", out var telemetry) || bool.Parse(telemetry),
+            settings);
     }
 
     public IEnumerable<string> ToArguments()
@@ -49,5 +58,10 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
         yield return SampleAllocations ? "true" : "false";
         yield return "--telemetry";
         yield return Telemetry ? "true" : "false";
+        foreach (var setting in Settings ?? [])
+        {
+            yield return "--setting";
+            yield return setting;
+        }
     }
 }

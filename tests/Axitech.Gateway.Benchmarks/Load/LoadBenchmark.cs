@@ -45,7 +45,7 @@ internal static class LoadBenchmark
             // gateway runs by default (DATAS on).
             var fixedHeaps = !options.Soak;
             await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin), fixedHeaps);
-            await using var gateway = await HostProcess.StartAsync(new HostArguments("gateway", ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry), fixedHeaps);
+            await using var gateway = await HostProcess.StartAsync(new HostArguments("gateway", ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
             await using var baseline = await HostProcess.StartAsync(new HostArguments("baseline", ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
 
             var session = new LoadSession(options, directory.FullName, upstream, gateway, baseline);

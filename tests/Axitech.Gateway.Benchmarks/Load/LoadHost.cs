@@ -73,7 +73,10 @@ internal static class LoadHost
                     GC.CollectionCount(2),
                     Interlocked.Read(ref s_requests),
                     Interlocked.Read(ref s_bodyBytes),
-                    store?.Count ?? 0).ToLine());
+                    store?.Count ?? 0,
+                    (long)process.TotalProcessorTime.TotalMicroseconds,
+                    System.Runtime.JitInfo.GetCompiledMethodCount(),
+                    (long)System.Runtime.JitInfo.GetCompilationTime().TotalMicroseconds).ToLine());
             }
             else if (command == "allocations")
             {
@@ -116,6 +119,12 @@ internal static class LoadHost
         {
             // Attribution runs only: the OpenTelemetry SDK's own switch, which turns its traces and metrics into no-ops.
             overrides["OTEL_SDK_DISABLED"] = "true";
+        }
+
+        foreach (var setting in options.Settings ?? [])
+        {
+            var (key, value) = setting.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"--setting needs Key=Value, not '{setting}'.");
+            overrides[key] = value;
         }
 
         return GatewayApplication.Build(new GatewayHostSettings

@@ -10,14 +10,16 @@ internal sealed record LoadOptions
 {
     public const string Usage = """
         Usage: load [--soak] [--threads N] [--connections N] [--duration SECONDS] [--rounds N] [--paced-rounds N]
-                    [--warmup SECONDS] [--sizes BYTES,BYTES] [--soak-seconds N] [--allocations]
-                    [--gateway-without-otel]
+                    [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--allocations]
+                    [--gateway-without-otel] [--gateway-setting KEY=VALUE]...
           (default)   gateway vs plain YARP: interleaved peak rounds and paced rounds at 50% of plain YARP's peak,
                       for each body size (default 1024,262144)
           --soak      the gateway alone at full load for 2 minutes (after filling its duplicate store to steady
                       state), sampling its RSS every 10 seconds
           --allocations  also list the types each proxy allocates most during the peak rounds (sampled)
           --gateway-without-otel  run the gateway with OTEL_SDK_DISABLED=true, to see what its telemetry costs
+          --gateway-setting KEY=VALUE  one more configuration value for the gateway (repeatable), for attribution
+                      runs, e.g. Webhooks:Policies:bench:Deduplication:Enabled=false
         """;
 
     public bool Soak { get; init; }
@@ -26,6 +28,9 @@ internal sealed record LoadOptions
 
     /// <summary>Whether the gateway runs with its OpenTelemetry traces and metrics, as shipped. The default is true.</summary>
     public bool GatewayTelemetry { get; init; } = true;
+
+    /// <summary>Extra configuration for the gateway (<c>Key=Value</c>), for attribution runs; none by default.</summary>
+    public IReadOnlyList<string> GatewaySettings { get; init; } = [];
 
     public int Threads { get; init; } = 2;
 
@@ -38,7 +43,11 @@ internal sealed record LoadOptions
 
     public int PacedRounds { get; init; } = 4;
 
+    /// <summary>The length of one warm-up round of each proxy.</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Warm-up rounds repeat until the JIT has settled, at most this many for the first body size (3 for the others).</summary>
+    public int MaxWarmupRounds { get; init; } = 15;
 
     public IReadOnlyList<int> BodySizes { get; init; } = [1024, 256 * 1024];
 
@@ -70,12 +79,14 @@ internal sealed record LoadOptions
                 "--soak" => options with { Soak = true },
                 "--allocations" => options with { SampleAllocations = true },
                 "--gateway-without-otel" => options with { GatewayTelemetry = false },
+                "--gateway-setting" => options with { GatewaySettings = [.. options.GatewaySettings, Next()] },
                 "--threads" => options with { Threads = NextInt() },
                 "--connections" => options with { Connections = NextInt() },
                 "--duration" => options with { RoundDuration = TimeSpan.FromSeconds(NextInt()) },
                 "--rounds" => options with { Rounds = NextInt() },
                 "--paced-rounds" => options with { PacedRounds = NextInt() },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(NextInt()) },
+                "--max-warmup-rounds" => options with { MaxWarmupRounds = NextInt() },
                 "--sizes" => options with { BodySizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] },
                 "--soak-seconds" => options with { SoakDuration = TimeSpan.FromSeconds(NextInt()) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

@@ -22,12 +22,16 @@ internal static class LoadReport
         output.WriteLine(options.GatewayTelemetry
             ? "Gateway as shipped: verification, in-memory duplicate store, OpenTelemetry traces and metrics (no exporter configured, Prometheus scrape endpoint idle)."
             : "ATTRIBUTION RUN: the gateway with OTEL_SDK_DISABLED=true (no OpenTelemetry traces or metrics); not the gateway as shipped.");
+        if (options.GatewaySettings.Count > 0)
+        {
+            output.WriteLine("ATTRIBUTION RUN: the gateway with " + string.Join(", ", options.GatewaySettings.Select(s => $"`{s}`")) + "; not the gateway as shipped.");
+        }
     }
 
     public static void PrintComparison(TextWriter output, LoadOptions options, IReadOnlyList<SizeResult> results)
     {
         output.WriteLine(F(
-            $"Rounds: {options.Rounds} peak rounds and {options.PacedRounds} paced rounds of {options.RoundDuration.TotalSeconds:N0} s per size, plain YARP and gateway interleaved (order alternating), after a {options.Warmup.TotalSeconds:N0} s warm-up of each."));
+            $"Rounds: {options.Rounds} peak rounds and {options.PacedRounds} paced rounds of {options.RoundDuration.TotalSeconds:N0} s per size, plain YARP and gateway interleaved (order alternating), after warm-up rounds of {options.Warmup.TotalSeconds:N0} s each, repeated until neither proxy spent more than 1% of a round in the JIT (at most {options.MaxWarmupRounds})."));
         var targets = new List<string>();
         foreach (var size in results)
         {
@@ -38,6 +42,8 @@ internal static class LoadReport
             var plainAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Baseline));
             var gatewayAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Gateway));
             var addedP99 = Statistics.Median(size.Paced.Select(p => p.AddedP99Milliseconds));
+            var plainCpu = CpuPerRequest(size.Peak.Select(p => p.Baseline));
+            var gatewayCpu = CpuPerRequest(size.Peak.Select(p => p.Gateway));
 
             output.WriteLine();
             output.WriteLine($"### {name} bodies");
@@ -49,6 +55,8 @@ internal static class LoadReport
             output.WriteLine(F($"| Paced at 50% of plain peak ({size.PacedTargetRate:N0} req/s): achieved | {Statistics.Median(size.Paced.Select(p => p.Baseline.Wrk.RequestsPerSecond)):N0} req/s | {Statistics.Median(size.Paced.Select(p => p.Gateway.Wrk.RequestsPerSecond)):N0} req/s | |"));
             output.WriteLine(F($"| Paced p50 / p99 | {Latency(size.Paced.Select(p => p.Baseline))} | {Latency(size.Paced.Select(p => p.Gateway))} | p99 {addedP99:+0.00;-0.00} ms |"));
             output.WriteLine(F($"| Allocated per forwarded request (peak rounds) | {Kib(plainAlloc)} | {Kib(gatewayAlloc)} | {(gatewayAlloc - plainAlloc) / 1024:+0.00;-0.00} KiB |"));
+            output.WriteLine(F($"| CPU per forwarded request (peak rounds; the process's user + system time) | {plainCpu:N1} µs | {gatewayCpu:N1} µs | {gatewayCpu - plainCpu:+0.0;-0.0} µs (×{gatewayCpu / plainCpu:N2}) |"));
+            output.WriteLine(F($"| JIT during the peak rounds (methods compiled, time) | {Jit(size.Peak.Select(p => p.Baseline))} | {Jit(size.Peak.Select(p => p.Gateway))} | |"));
             output.WriteLine(F($"| GC pauses during the peak rounds (total, gen2 count) | {GcPauses(size.Peak.Select(p => p.Baseline))} | {GcPauses(size.Peak.Select(p => p.Gateway))} | |"));
             output.WriteLine(F($"| RSS after the rounds | {Statistics.Megabytes(size.Peak[^1].Baseline.After.WorkingSetBytes):N0} MB | {Statistics.Megabytes(size.Peak[^1].Gateway.After.WorkingSetBytes):N0} MB | |"));
             output.WriteLine();
@@ -138,6 +146,19 @@ internal static class LoadReport
         var list = runs.ToList();
         var forwarded = list.Sum(r => r.Forwarded);
         return forwarded == 0 ? 0 : (double)list.Sum(r => r.AllocatedBytes) / forwarded;
+    }
+
+    private static double CpuPerRequest(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        var forwarded = list.Sum(r => r.Forwarded);
+        return forwarded == 0 ? 0 : (double)list.Sum(r => r.CpuMicroseconds) / forwarded;
+    }
+
+    private static string Jit(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        return F($"{list.Sum(r => r.JitMethods):N0}, {list.Sum(r => r.JitMicroseconds) / 1000.0:N0} ms");
     }
 
     private static string Latency(IEnumerable<Measurement> runs)

@@ -73,7 +73,12 @@ internal sealed class LoadSession
         var tampered = (byte[])body.Clone();
         tampered[^2] ^= 1;
         await ExpectAsync(_gateway, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway");
-        await ExpectAsync(_gateway, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway");
+        if (_options.GatewaySettings.Count == 0)
+        {
+            // An attribution run may switch duplicate protection off; the gateway as shipped answers a repeat itself.
+            await ExpectAsync(_gateway, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway");
+        }
+
         await ExpectAsync(_gateway, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the gateway");
         await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a delivery through plain YARP");
         Progress("Smoke test passed: the gateway forwards a signed delivery, answers its repeat itself and refuses a tampered copy; plain YARP forwards.");
@@ -92,9 +97,23 @@ internal sealed class LoadSession
             var rateFloor = size <= 4096 ? InitialRateGuess1KiB : InitialRateGuessLarge;
             var expectedRate = rateFloor;
 
-            // Warm-up: JIT, tiered compilation, connection pools, buffer pools; not reported.
-            var warmup = await RunPairAsync(table, bodyPath, size, expectedRate, _options.Warmup, gatewayFirst: false, rate: null);
-            expectedRate = Math.Max(rateFloor / 2, Math.Max(warmup.Baseline.Wrk.RequestsPerSecond, warmup.Gateway.Wrk.RequestsPerSecond));
+            // Warm-up, not reported: connection pools, buffer pools, and above all tiered compilation. On 2 busy cores the
+            // JIT's background thread takes tens of seconds to finish re-compiling the hot paths (instrumented tier, then
+            // optimized tier 1); rounds measured before that measure the JIT, and penalise the proxy with more code. So
+            // warm-up rounds repeat until neither proxy spent more than 1% of a round compiling (or the cap is reached).
+            var maxWarmupRounds = results.Count == 0 ? _options.MaxWarmupRounds : Math.Min(3, _options.MaxWarmupRounds);
+            for (var round = 1; ; round++)
+            {
+                var warmup = await RunPairAsync(table, bodyPath, size, expectedRate, _options.Warmup, gatewayFirst: round % 2 == 0, rate: null);
+                expectedRate = Math.Max(rateFloor / 2, Math.Max(warmup.Baseline.Wrk.RequestsPerSecond, warmup.Gateway.Wrk.RequestsPerSecond));
+                var jitBudget = _options.Warmup.TotalMicroseconds / 100;
+                var settled = warmup.Baseline.JitMicroseconds <= jitBudget && warmup.Gateway.JitMicroseconds <= jitBudget;
+                Progress($"{Size(size)} warm-up round {round}: JIT compiled plain YARP {warmup.Baseline.JitMethods:N0} methods in {warmup.Baseline.JitMicroseconds / 1000.0:N0} ms, gateway {warmup.Gateway.JitMethods:N0} in {warmup.Gateway.JitMicroseconds / 1000.0:N0} ms{(settled ? "; settled" : string.Empty)}");
+                if (settled || round >= maxWarmupRounds)
+                {
+                    break;
+                }
+            }
 
             await _baseline.AllocationsAsync(reset: true);
             await _gateway.AllocationsAsync(reset: true);

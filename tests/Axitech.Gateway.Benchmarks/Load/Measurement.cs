@@ -4,7 +4,7 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// One wrk run against one host, with what the host and the upstream said before and after it. A run whose numbers
 /// mean nothing (errors, a short upstream count) carries the <see cref="Problem"/>.
 /// </summary>
-internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, long Forwarded, long AllocatedBytes, long GcPauseMicroseconds, long Gen2Collections, HostStats After, string? Problem)
+internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, long Forwarded, long AllocatedBytes, long GcPauseMicroseconds, long Gen2Collections, long CpuMicroseconds, long JitMethods, long JitMicroseconds, HostStats After, string? Problem)
 {
     public double AllocatedPerRequest => Forwarded == 0 ? 0 : (double)AllocatedBytes / Forwarded;
 
@@ -56,6 +56,9 @@ internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, lo
             after.AllocatedBytes - before.AllocatedBytes,
             after.GcPauseMicroseconds - before.GcPauseMicroseconds,
             after.Gen2Collections - before.Gen2Collections,
+            after.CpuMicroseconds - before.CpuMicroseconds,
+            after.JitMethods - before.JitMethods,
+            after.JitMicroseconds - before.JitMicroseconds,
             after,
             problems.Count == 0 ? null : string.Join("; ", problems));
     }
