@@ -48,6 +48,7 @@ internal static class TelemetryServiceCollectionExtensions
                     .AddHttpClientInstrumentation()
                     .AddMeter("System.Runtime")
                     .DropRuntimeCountGauges()
+                    .DropUnreadPerRequestInstruments()
                     .AddPrometheusExporter();
                 if (otlp.Metrics)
                 {
@@ -87,6 +88,20 @@ internal static class TelemetryServiceCollectionExtensions
             .AddView("dotnet.assembly.count", MetricStreamConfiguration.Drop)
             .AddView("dotnet.process.cpu.count", MetricStreamConfiguration.Drop)
             .AddView("dotnet.timer.count", MetricStreamConfiguration.Drop);
+
+    /// <summary>
+    /// Drops three instruments that no dashboard panel, alert or test reads, and that are recorded on the request
+    /// path, each recording an OpenTelemetry aggregator lookup: <c>aspnetcore.routing.match_attempts</c> (once a
+    /// request), <c>http.client.active_requests</c> (twice a forwarded request) and
+    /// <c>http.client.request.time_in_queue</c> (whenever a forwarded request waits for a connection). A dropped
+    /// instrument is not enabled, so the runtime skips the recording too. <c>http.server.active_requests</c> stays,
+    /// and so does <c>http.client.open_connections</c>, which the dashboard shows.
+    /// </summary>
+    private static MeterProviderBuilder DropUnreadPerRequestInstruments(this MeterProviderBuilder metrics)
+        => metrics
+            .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+            .AddView("http.client.active_requests", MetricStreamConfiguration.Drop)
+            .AddView("http.client.request.time_in_queue", MetricStreamConfiguration.Drop);
 
     /// <summary>The Prometheus scrape endpoint, on the Management listener only.</summary>
     public static IEndpointRouteBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints)
