@@ -51,6 +51,19 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Matches(@"axitech_gateway_webhooks_total\{[^}]*outcome=""accepted""[^}]*\} [1-9]", body);
     }
 
+    [Fact]
+    public async Task Metrics_LeaveOutThePerRequestInstrumentsNothingReads()
+    {
+        string[] dropped = ["aspnetcore_routing_match_attempts", "http_client_active_requests", "http_client_request_time_in_queue_seconds"];
+        using var delivered = await _gateway.SendNewAsync();
+        var scrape = await _gateway.ScrapeUntilAsync(s => s.Sum("http_client_request_duration_seconds_count") >= 1);
+
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        Assert.Contains("http_server_active_requests", scrape.Names);
+        Assert.Contains("http_client_open_connections", scrape.Names);
+        Assert.DoesNotContain(scrape.Names, name => dropped.Any(d => name.StartsWith(d, StringComparison.Ordinal)));
+    }
+
     [SkippableFact]
     public async Task PromtoolCheckMetrics_AcceptsARealScrape()
     {

@@ -164,20 +164,4 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.DoesNotContain("contact@example.com", all, StringComparison.Ordinal);
         Assert.DoesNotContain(Encoding.UTF8.GetString(delivery.Body), all, StringComparison.Ordinal);
     }
-
-    private sealed record Traceparent(ActivityTraceId TraceId, ActivitySpanId ParentId, bool Sampled)
-    {
-        public static Traceparent New() => new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), Sampled: true);
-
-        public static Traceparent Parse(string? header)
-        {
-            Assert.NotNull(header);
-            var parts = header.Split('-');
-            Assert.Equal(4, parts.Length);
-            Assert.Equal("00", parts[0]);
-            return new Traceparent(ActivityTraceId.CreateFromString(parts[1]), ActivitySpanId.CreateFromString(parts[2]), parts[3] == "01");
-        }
-
-        public override string ToString() => $"00-{TraceId.ToHexString()}-{ParentId.ToHexString()}-{(Sampled ? "01" : "00")}";
-    }
 }
