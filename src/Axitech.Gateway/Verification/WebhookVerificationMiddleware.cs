@@ -26,6 +26,14 @@ internal sealed partial class WebhookVerificationMiddleware
 
     private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>
+    /// The body buffers' own pool. The shared pool trims its arrays on every gen2 collection and keeps few per core; at
+    /// 256 KiB bodies it then missed often enough that 512 KiB arrays came from the large-object heap. Buffers up to
+    /// 2 MiB (a body at the default 1 MiB limit and its prefix) are pooled, 32 of each size at the most; larger ones
+    /// (a policy may allow up to 100 MiB) are allocated and left to the collector.
+    /// </summary>
+    private static readonly ArrayPool<byte> s_bodyBuffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
+
     private readonly RequestDelegate _next;
     private readonly WebhookPolicyCatalog _catalog;
     private readonly DeduplicationService _deduplication;
@@ -213,7 +221,7 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             if (returnBuffer)
             {
-                ArrayPool<byte>.Shared.Return(body.Buffer);
+                s_bodyBuffers.Return(body.Buffer);
             }
         }
     }
@@ -301,7 +309,7 @@ internal sealed partial class WebhookVerificationMiddleware
 
         var expected = request.ContentLength;
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + (int)(expected ?? Math.Min(InitialUnknownLengthBuffer, maxBodyBytes + 1)));
+        var buffer = s_bodyBuffers.Rent(prefixLength + (int)(expected ?? Math.Min(InitialUnknownLengthBuffer, maxBodyBytes + 1)));
         var length = 0;
         try
         {
@@ -365,9 +373,9 @@ internal sealed partial class WebhookVerificationMiddleware
 
     private static byte[] Grow(byte[] buffer, int used, int newSize)
     {
-        var larger = ArrayPool<byte>.Shared.Rent(newSize);
+        var larger = s_bodyBuffers.Rent(newSize);
         buffer.AsSpan(0, used).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        s_bodyBuffers.Return(buffer);
         return larger;
     }
 
@@ -375,7 +383,7 @@ internal sealed partial class WebhookVerificationMiddleware
     {
         public static BodyReadResult Failed(byte[] rented, int length, int status, string reason)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            s_bodyBuffers.Return(rented);
             return new BodyReadResult(null, length, status, reason);
         }
     }
