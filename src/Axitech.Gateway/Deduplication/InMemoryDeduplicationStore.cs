@@ -19,7 +19,7 @@ namespace Axitech.Gateway.Deduplication;
 /// (and per update), which each collection has to promote and trace. Here entries are plain structs in open-addressing
 /// tables (linear probing, 40 bytes a slot, load at most 3/4) split into <see cref="ShardCount"/> shards, each behind
 /// its own lock: no object per entry, no reference for the collector to trace, an allocation only when a shard's table
-/// grows. About 84 MB for 1,000,000 entries (see the store benchmark).
+/// grows or shrinks. About 80 MB for 1,000,000 entries (see the store benchmark).
 /// </para>
 /// </remarks>
 internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, IDisposable
@@ -93,7 +93,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
                 if (Interlocked.Increment(ref _count) <= _maxEntries)
                 {
                     var token = NextToken();
-                    shard.Add(free, new Slot(key.H0, key.H1, now + lease.Ticks, token, 0, policy), now, ref _count);
+                    shard.Add(free, new Slot(key.H0, key.H1, now + lease.Ticks, token, 0, policy));
                     return new DeduplicationClaim(ClaimStatus.Claimed, token);
                 }
 
@@ -191,128 +191,117 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         }
     }
 
-    /// <summary>
-    /// One entry. <see cref="Policy"/> 0 marks an empty slot and -1 a removed one (a tombstone, which lookups probe past
-    /// and insertions reuse); <see cref="StatusCode"/> 0 means in flight, otherwise the upstream's 2xx status.
-    /// </summary>
+    /// <summary>One entry. <see cref="Policy"/> 0 marks an empty slot; <see cref="StatusCode"/> 0 means in flight, otherwise the upstream's 2xx status.</summary>
     private readonly record struct Slot(ulong H0, ulong H1, long ExpiresAtTicks, long Token, int StatusCode, int Policy)
     {
-        public const int Empty = 0;
-        public const int Removed = -1;
-
-        public bool IsLive => Policy > 0;
+        public bool IsEmpty => Policy == 0;
     }
 
-    /// <summary>A table of slots with linear probing. Every member is called with <see cref="Gate"/> held.</summary>
+    /// <summary>
+    /// A table of slots with linear probing, at most 3/4 full so that probes end. Removal shifts the rest of the entry's
+    /// run back (Knuth's algorithm R), so there are no tombstones to lengthen probes or to rebuild the table for: the
+    /// table is only reallocated when it grows, or shrinks after a sweep. Every member is called with <see cref="Gate"/> held.
+    /// </summary>
     private sealed class Shard
     {
         public readonly Lock Gate = new();
 
         public Slot[] Slots = new Slot[InitialCapacity];
 
-        /// <summary>Slots that are not empty: live entries and tombstones. Kept at most 3/4 of the table, so probes end.</summary>
-        private int _used;
+        private int _count;
 
-        private int _live;
-
-        /// <summary>The index of the entry, or -1 with <paramref name="free"/> the first reusable slot on its probe path.</summary>
+        /// <summary>The index of the entry, or -1 with <paramref name="free"/> the empty slot that ends its probe.</summary>
         public int Find(int policy, ulong h0, ulong h1, out int free)
         {
             var slots = Slots;
             var mask = slots.Length - 1;
-            free = -1;
             for (var i = (int)h0 & mask; ; i = (i + 1) & mask)
             {
                 ref readonly var slot = ref slots[i];
-                if (slot.Policy == Slot.Empty)
+                if (slot.IsEmpty)
                 {
-                    free = free < 0 ? i : free;
+                    free = i;
                     return -1;
                 }
 
-                if (slot.Policy == Slot.Removed)
+                if (slot.H0 == h0 && slot.H1 == h1 && slot.Policy == policy)
                 {
-                    free = free < 0 ? i : free;
-                }
-                else if (slot.H0 == h0 && slot.H1 == h1 && slot.Policy == policy)
-                {
+                    free = -1;
                     return i;
                 }
             }
         }
 
         /// <summary>Adds an entry at <paramref name="free"/> (from <see cref="Find"/>); grows the table past 3/4.</summary>
-        public void Add(int free, in Slot entry, long nowTicks, ref long storeCount)
+        public void Add(int free, in Slot entry)
         {
-            if (Slots[free].Policy == Slot.Empty)
-            {
-                _used++;
-            }
-
             Slots[free] = entry;
-            _live++;
-            if (_used * 4 > Slots.Length * 3)
+            if (++_count * 4 > Slots.Length * 3)
             {
-                Rehash(nowTicks, ref storeCount);
+                Resize(Slots.Length * 2);
             }
         }
 
+        /// <summary>Empties slot <paramref name="index"/>, moving back the entries after it that it would cut off from their home slot.</summary>
         public void Remove(int index)
         {
-            Slots[index] = Slots[index] with { Policy = Slot.Removed };
-            _live--;
+            var slots = Slots;
+            var mask = slots.Length - 1;
+            var hole = index;
+            for (var i = (index + 1) & mask; !slots[i].IsEmpty; i = (i + 1) & mask)
+            {
+                // An entry may fill the hole unless its home lies cyclically in (hole, i]: then the hole is not on its probe path.
+                var home = (int)slots[i].H0 & mask;
+                if (((i - home) & mask) >= ((i - hole) & mask))
+                {
+                    slots[hole] = slots[i];
+                    hole = i;
+                }
+            }
+
+            slots[hole] = default;
+            _count--;
         }
 
+        /// <summary>Removes the expired entries (each from the store's count), then halves the table while it is at most 1/8 full.</summary>
         public void RemoveExpired(long nowTicks, ref long storeCount)
         {
             var slots = Slots;
             for (var i = 0; i < slots.Length; i++)
             {
-                if (slots[i].IsLive && slots[i].ExpiresAtTicks <= nowTicks)
+                // A removal may move a later (or wrapped-around) entry into slot i: look at it again.
+                while (!slots[i].IsEmpty && slots[i].ExpiresAtTicks <= nowTicks)
                 {
                     Remove(i);
                     Interlocked.Decrement(ref storeCount);
                 }
             }
 
-            // Tombstones lengthen probes: past a quarter of the table, rebuild it (smaller, if it emptied).
-            if ((_used - _live) * 4 > slots.Length)
+            var capacity = slots.Length;
+            while (capacity > InitialCapacity && _count * 8 <= capacity)
             {
-                Rehash(nowTicks, ref storeCount);
+                capacity /= 2;
+            }
+
+            if (capacity != slots.Length)
+            {
+                Resize(capacity);
             }
         }
 
-        /// <summary>
-        /// Rebuilds the table at twice the live entries (at most half full afterwards), without tombstones and without
-        /// entries that have expired, which it removes from the store's count as a sweep would.
-        /// </summary>
-        private void Rehash(long nowTicks, ref long storeCount)
+        private void Resize(int capacity)
         {
-            var old = Slots;
-            var live = 0;
-            foreach (ref readonly var slot in old.AsSpan())
-            {
-                live += slot.IsLive && slot.ExpiresAtTicks > nowTicks ? 1 : 0;
-            }
-
-            var capacity = (int)Math.Max(InitialCapacity, BitOperations.RoundUpToPowerOf2((uint)live * 2));
             var slots = new Slot[capacity];
             var mask = capacity - 1;
-            foreach (ref readonly var slot in old.AsSpan())
+            foreach (ref readonly var slot in Slots.AsSpan())
             {
-                if (!slot.IsLive)
+                if (slot.IsEmpty)
                 {
-                    continue;
-                }
-
-                if (slot.ExpiresAtTicks <= nowTicks)
-                {
-                    Interlocked.Decrement(ref storeCount);
                     continue;
                 }
 
                 var i = (int)slot.H0 & mask;
-                while (slots[i].Policy != Slot.Empty)
+                while (!slots[i].IsEmpty)
                 {
                     i = (i + 1) & mask;
                 }
@@ -321,8 +310,6 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
             }
 
             Slots = slots;
-            _used = live;
-            _live = live;
         }
     }
 

@@ -186,7 +186,7 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     [Fact]
     public async Task ClaimsReleasedOverAndOver_LeaveNoEntry_AndEachCanBeClaimedAgain()
     {
-        // Releases leave tombstones behind; lookups must probe past them and still end, and the count stay exact.
+        // Each release moves entries of the same probe run back: every other entry must still be found, and the count stay exact.
         using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
         var keys = Enumerable.Range(0, 5_000).Select(_ => NewKey()).ToArray();
         for (var round = 0; round < 5; round++)
@@ -209,7 +209,26 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task TheSweeper_RebuildsATableOfExpiredEntries_AndTheLiveOnesRemain()
+    public async Task ReleasingEveryOtherClaim_LeavesTheOthersFindable()
+    {
+        using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
+        var keys = Enumerable.Range(0, 8_000).Select(_ => NewKey()).ToArray();
+        var claims = keys.Select(key => store.TryClaim(key, s_lease)).ToArray();
+
+        for (var i = 1; i < keys.Length; i += 2)
+        {
+            Assert.True(await store.ReleaseAsync(keys[i], claims[i].Token, default));
+        }
+
+        Assert.Equal(keys.Length / 2, store.Count);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(i % 2 == 0 ? ClaimStatus.InFlight : ClaimStatus.Claimed, store.TryClaim(keys[i], s_lease).Status);
+        }
+    }
+
+    [Fact]
+    public async Task TheSweeper_RemovesMostOfATable_AndTheLiveEntriesRemainFindable()
     {
         using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
         var shortLived = Enumerable.Range(0, 10_000).Select(_ => NewKey()).ToArray();
