@@ -20,7 +20,7 @@ internal static class LoadReport
         output.WriteLine(F(
             $"Load: wrk -t{options.Threads} -c{options.Connections}; every request a distinct signed delivery (own target, fresh timestamp, own signature); proxies in separate processes with server GC{(options.Soak ? string.Empty : " (DATAS off, for allocation counts that hold)")}; Logging:LogLevel:Default=Warning."));
         output.WriteLine(options.GatewayTelemetry
-            ? "Gateway as shipped: verification, in-memory duplicate store, OpenTelemetry traces and metrics (no exporter configured, Prometheus scrape endpoint idle)."
+            ? "Gateway as shipped: verification, in-memory duplicate store, OpenTelemetry metrics (Prometheus scrape endpoint idle); no OTLP endpoint configured, so no spans are recorded."
             : "ATTRIBUTION RUN: the gateway with OTEL_SDK_DISABLED=true (no OpenTelemetry traces or metrics); not the gateway as shipped.");
         if (options.GatewaySettings.Count > 0)
         {
