@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 
 namespace Axitech.Gateway.Deduplication;
 
