@@ -16,6 +16,9 @@ internal sealed record LoadOptions
                       for each body size (default 1024,262144)
           --soak      the gateway alone at full load for 2 minutes (after filling its duplicate store to steady
                       state), sampling its RSS every 10 seconds
+          --warmup SECONDS  the length of one warm-up round (default 3); warm-up rounds repeat until neither proxy
+                      spent more than 1% of a round in the JIT, at most --max-warmup-rounds (default 15; 3 for the
+                      second and later body sizes)
           --allocations  also list the types each proxy allocates most during the peak rounds (sampled)
           --gateway-without-otel  run the gateway with OTEL_SDK_DISABLED=true, to see what its telemetry costs
           --gateway-setting KEY=VALUE  one more configuration value for the gateway (repeatable), for attribution
