@@ -119,8 +119,8 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         var now = _timeProvider.GetUtcNow().UtcTicks;
         lock (shard.Gate)
         {
-            var index = shard.Find(policy, key.H0, key.H1, out _);
-            if (index < 0 || shard.Slots[index].Token != token || shard.Slots[index].StatusCode != 0)
+            var index = shard.FindInFlight(policy, key.H0, key.H1, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
@@ -136,8 +136,8 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         var shard = ShardOf(key);
         lock (shard.Gate)
         {
-            var index = shard.Find(policy, key.H0, key.H1, out _);
-            if (index < 0 || shard.Slots[index].Token != token || shard.Slots[index].StatusCode != 0)
+            var index = shard.FindInFlight(policy, key.H0, key.H1, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
@@ -159,7 +159,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
         {
             lock (shard.Gate)
             {
-                shard.RemoveExpired(now, ref _count);
+                Interlocked.Add(ref _count, -shard.RemoveExpired(now));
             }
         }
     }
@@ -170,9 +170,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
 
     /// <summary>Policy names as small numbers, so that a slot holds no reference. Names come from configuration.</summary>
     private int PolicyId(string policy)
-        => _policyIds.TryGetValue(policy, out var id)
-            ? id
-            : _policyIds.GetOrAdd(policy, static (_, store) => Interlocked.Increment(ref store._lastPolicyId), this);
+        => _policyIds.GetOrAdd(policy, static (_, store) => Interlocked.Increment(ref store._lastPolicyId), this);
 
     /// <summary>
     /// Owner tokens only have to tell this store's claims apart, and never leave the process: a counter does that (it
@@ -231,6 +229,13 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
             }
         }
 
+        /// <summary>The index of the entry while it is in flight under <paramref name="token"/>'s claim, or -1.</summary>
+        public int FindInFlight(int policy, ulong h0, ulong h1, long token)
+        {
+            var index = Find(policy, h0, h1, out _);
+            return index >= 0 && Slots[index].Token == token && Slots[index].StatusCode == 0 ? index : -1;
+        }
+
         /// <summary>Adds an entry at <paramref name="free"/> (from <see cref="Find"/>); grows the table past 3/4.</summary>
         public void Add(int free, in Slot entry)
         {
@@ -262,9 +267,10 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
             _count--;
         }
 
-        /// <summary>Removes the expired entries (each from the store's count), then halves the table while it is at most 1/8 full.</summary>
-        public void RemoveExpired(long nowTicks, ref long storeCount)
+        /// <summary>Removes the expired entries, then halves the table while it is at most 1/8 full; returns how many it removed.</summary>
+        public int RemoveExpired(long nowTicks)
         {
+            var before = _count;
             var slots = Slots;
             for (var i = 0; i < slots.Length; i++)
             {
@@ -272,7 +278,6 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
                 while (!slots[i].IsEmpty && slots[i].ExpiresAtTicks <= nowTicks)
                 {
                     Remove(i);
-                    Interlocked.Decrement(ref storeCount);
                 }
             }
 
@@ -286,6 +291,8 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
             {
                 Resize(capacity);
             }
+
+            return before - _count;
         }
 
         private void Resize(int capacity)
