@@ -39,11 +39,11 @@ internal static class LoadReport
             var plainRps = Statistics.Median(size.Peak.Select(p => p.Baseline.Wrk.RequestsPerSecond));
             var gatewayRps = Statistics.Median(size.Peak.Select(p => p.Gateway.Wrk.RequestsPerSecond));
             var ratio = Statistics.Median(size.Peak.Select(p => p.ThroughputRatio));
-            var plainAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Baseline));
-            var gatewayAlloc = AllocatedPerRequest(size.Peak.Select(p => p.Gateway));
+            var plainAlloc = PerRequest(size.Peak.Select(p => p.Baseline), r => r.AllocatedBytes);
+            var gatewayAlloc = PerRequest(size.Peak.Select(p => p.Gateway), r => r.AllocatedBytes);
             var addedP99 = Statistics.Median(size.Paced.Select(p => p.AddedP99Milliseconds));
-            var plainCpu = CpuPerRequest(size.Peak.Select(p => p.Baseline));
-            var gatewayCpu = CpuPerRequest(size.Peak.Select(p => p.Gateway));
+            var plainCpu = PerRequest(size.Peak.Select(p => p.Baseline), r => r.CpuMicroseconds);
+            var gatewayCpu = PerRequest(size.Peak.Select(p => p.Gateway), r => r.CpuMicroseconds);
 
             output.WriteLine();
             output.WriteLine($"### {name} bodies");
@@ -141,18 +141,12 @@ internal static class LoadReport
         }
     }
 
-    private static double AllocatedPerRequest(IEnumerable<Measurement> runs)
+    /// <summary>A quantity summed over the runs, per request the upstream received in them.</summary>
+    private static double PerRequest(IEnumerable<Measurement> runs, Func<Measurement, long> quantity)
     {
         var list = runs.ToList();
         var forwarded = list.Sum(r => r.Forwarded);
-        return forwarded == 0 ? 0 : (double)list.Sum(r => r.AllocatedBytes) / forwarded;
-    }
-
-    private static double CpuPerRequest(IEnumerable<Measurement> runs)
-    {
-        var list = runs.ToList();
-        var forwarded = list.Sum(r => r.Forwarded);
-        return forwarded == 0 ? 0 : (double)list.Sum(r => r.CpuMicroseconds) / forwarded;
+        return forwarded == 0 ? 0 : (double)list.Sum(quantity) / forwarded;
     }
 
     private static string Jit(IEnumerable<Measurement> runs)

@@ -6,8 +6,6 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// </summary>
 internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, long Forwarded, long AllocatedBytes, long GcPauseMicroseconds, long Gen2Collections, long CpuMicroseconds, long JitMethods, long JitMicroseconds, HostStats After, string? Problem)
 {
-    public double AllocatedPerRequest => Forwarded == 0 ? 0 : (double)AllocatedBytes / Forwarded;
-
     public static Measurement Create(string host, int bodyBytes, int connections, WrkResult wrk, HostStats before, HostStats after, HostStats upstreamBefore, HostStats upstreamAfter)
     {
         var forwarded = upstreamAfter.Requests - upstreamBefore.Requests;
