@@ -38,13 +38,13 @@ public sealed class JsonConsoleLogTests
 
         var acceptance = Assert.Single(entries, e => e.GetProperty("EventId").GetInt32() == 2002);
         Assert.Equal("Information", acceptance.GetProperty("LogLevel").GetString());
-        Assert.Equal(acceptedTrace.ToHexString(), Scope(acceptance, "TraceId"));
-        Assert.Matches("^[0-9a-f]{16}$", Scope(acceptance, "SpanId"));
+        Assert.Equal(acceptedTrace.ToHexString(), JsonLogEvent.Scope(acceptance, "TraceId"));
+        Assert.Matches("^[0-9a-f]{16}$", JsonLogEvent.Scope(acceptance, "SpanId"));
 
         var rejection = Assert.Single(entries, e => e.GetProperty("EventId").GetInt32() == 2001);
         Assert.Equal("Warning", rejection.GetProperty("LogLevel").GetString());
-        Assert.Equal(rejectedTrace.ToHexString(), Scope(rejection, "TraceId"));
-        Assert.Matches("^[0-9a-f]{16}$", Scope(rejection, "SpanId"));
+        Assert.Equal(rejectedTrace.ToHexString(), JsonLogEvent.Scope(rejection, "TraceId"));
+        Assert.Matches("^[0-9a-f]{16}$", JsonLogEvent.Scope(rejection, "SpanId"));
         var state = rejection.GetProperty("State");
         Assert.Equal("claims", state.GetProperty("Route").GetString());
         Assert.Equal("axitech", state.GetProperty("Policy").GetString());
@@ -56,12 +56,6 @@ public sealed class JsonConsoleLogTests
         Assert.DoesNotContain(forged.Signature, all, StringComparison.Ordinal);
         Assert.DoesNotContain("sessionId", all, StringComparison.Ordinal);
     }
-
-    private static string? Scope(JsonElement entry, string name)
-        => entry.GetProperty("Scopes").EnumerateArray()
-            .Where(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty(name, out _))
-            .Select(s => s.GetProperty(name).GetString())
-            .SingleOrDefault();
 
     /// <summary>The gateway as its own process (<c>dotnet Axitech.Gateway.dll</c> from the test output), configured on its command line.</summary>
     private sealed class GatewayProcess : IAsyncDisposable

@@ -100,8 +100,8 @@ public sealed class TracingWithoutExporterTests
         var accepted = await WaitForLogEventAsync(gateway, eventId: 2002);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(upstreamParent.TraceId.ToHexString(), Scope(accepted, "TraceId"));
-        Assert.Matches("^[0-9a-f]{16}$", Scope(accepted, "SpanId"));
+        Assert.Equal(upstreamParent.TraceId.ToHexString(), JsonLogEvent.Scope(accepted, "TraceId"));
+        Assert.Matches("^[0-9a-f]{16}$", JsonLogEvent.Scope(accepted, "SpanId"));
         if (senderSendsTraceparent)
         {
             Assert.Equal(senderParent.TraceId, upstreamParent.TraceId);
@@ -129,10 +129,4 @@ public sealed class TracingWithoutExporterTests
             await Task.Delay(50);
         }
     }
-
-    private static string? Scope(JsonElement entry, string name)
-        => entry.GetProperty("Scopes").EnumerateArray()
-            .Where(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty(name, out _))
-            .Select(s => s.GetProperty(name).GetString())
-            .SingleOrDefault();
 }
