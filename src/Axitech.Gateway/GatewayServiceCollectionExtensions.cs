@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Axitech.Gateway;
 
@@ -55,6 +56,9 @@ internal static class GatewayServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddTransforms<WebhookTransformProvider>();
+
+        // YARP's forwarder HttpClient, with a handler that sends the verified body whole (BufferedBodyHandler).
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, BufferedBodyHttpClientFactory>());
 
         if (!string.IsNullOrWhiteSpace(configuration[EchoReceiver.UrlKey]))
         {

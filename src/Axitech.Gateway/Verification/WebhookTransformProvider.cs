@@ -41,5 +41,6 @@ internal sealed class WebhookTransformProvider : ITransformProvider
         // A sender must not be able to set what the upstream takes as set by the gateway.
         context.AddRequestHeaderRemove(WebhookVerificationMiddleware.DuplicateHeader);
         context.RequestTransforms.Add(new RawTargetRequestTransform());
+        context.RequestTransforms.Add(new BufferedBodyHandoverTransform());
     }
 }

@@ -75,10 +75,33 @@ internal sealed partial class WebhookVerificationMiddleware
             return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.PolicyUnavailable);
         }
 
-        return InvokeCoreAsync(context, route.RouteId, policy, route.Match.Methods);
+        // Two phases, so that what waits on the upstream is small: verification answers every request it does not
+        // accept, and completes without waiting when the body has arrived with the headers (it then allocates no task);
+        // forwarding holds only the accepted delivery.
+        var verification = VerifyAsync(context, route.RouteId, policy, route.Match.Methods);
+        if (!verification.IsCompletedSuccessfully)
+        {
+            return VerifyThenForwardAsync(context, verification);
+        }
+
+        var delivery = verification.Result;
+        return delivery.Buffer is null ? Task.CompletedTask : ForwardAsync(context, delivery);
     }
 
-    private async Task InvokeCoreAsync(HttpContext context, string route, WebhookPolicy policy, IReadOnlyList<string>? routeMethods)
+    private async Task VerifyThenForwardAsync(HttpContext context, ValueTask<AcceptedDelivery> verification)
+    {
+        var delivery = await verification.ConfigureAwait(false);
+        if (delivery.Buffer is not null)
+        {
+            await ForwardAsync(context, delivery).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Verifies the request and claims it in the duplicate store. Answers it and returns <c>default</c> unless it is
+    /// accepted; an accepted delivery's buffer passes to the caller, which forwards it.
+    /// </summary>
+    private async ValueTask<AcceptedDelivery> VerifyAsync(HttpContext context, string route, WebhookPolicy policy, IReadOnlyList<string>? routeMethods)
     {
         var request = context.Request;
         var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
@@ -90,7 +113,7 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             context.Response.Headers.RetryAfter = _throttle.RetryAfterSeconds;
             await rejection.RejectAsync(StatusCodes.Status429TooManyRequests, WebhookOutcomes.RateLimited, countAsFailure: false).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         // The scheme signs the method upper-cased, so "post" carries a valid signature for "POST"; but methods are
@@ -101,14 +124,14 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             context.Response.Headers.Allow = postOnly ? HttpMethods.Post : string.Join(", ", routeMethods!);
             await rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (!RawTarget.IsAcceptable(rawTarget))
         {
             await rejection.RejectAsync(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidTarget).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         // Duplicated headers join with commas and so fail like any other malformed value.
@@ -118,14 +141,14 @@ internal sealed partial class WebhookVerificationMiddleware
         if (cheapOutcome != WebhookVerificationOutcome.Valid)
         {
             await rejection.RejectAsync(StatusCodes.Status401Unauthorized, cheapOutcome.ToReasonCode()).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         if (request.ContentLength > policy.MaxBodyBytes)
         {
             rejection.BodyLength = request.ContentLength.Value;
             await rejection.RejectAsync(StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         var prefixLength = AxitechSignature.GetPrefixByteCount(request.Method, policy.SignedPathPrefix, rawTarget, timestamp);
@@ -134,7 +157,7 @@ internal sealed partial class WebhookVerificationMiddleware
         if (body.Buffer is null)
         {
             await rejection.RejectAsync(body.FailureStatus, body.FailureReason!, countAsFailure: body.FailureReason != WebhookOutcomes.ClientAborted).ConfigureAwait(false);
-            return;
+            return default;
         }
 
         var returnBuffer = true;
@@ -147,7 +170,7 @@ internal sealed partial class WebhookVerificationMiddleware
             if (outcome != WebhookVerificationOutcome.Valid)
             {
                 await rejection.RejectAsync(StatusCodes.Status401Unauthorized, outcome.ToReasonCode()).ConfigureAwait(false);
-                return;
+                return default;
             }
 
             var claim = new DeduplicationClaim(ClaimStatus.Claimed);
@@ -166,18 +189,18 @@ internal sealed partial class WebhookVerificationMiddleware
                         context.Response.StatusCode = claim.DeliveredStatusCode;
                         context.Response.Headers[DuplicateHeader] = "true";
                         context.Response.ContentLength = 0;
-                        return;
+                        return default;
                     case ClaimStatus.InFlight:
                         _metrics.Webhook(route, policy.Name, WebhookOutcomes.Duplicate, WebhookOutcomes.InFlight);
                         GatewayTelemetry.SetOutcome(activity, WebhookOutcomes.Duplicate, WebhookOutcomes.InFlight, body.Length);
                         Log.Duplicate(_logger, route, policy.Name, WebhookOutcomes.InFlight, client);
                         context.Response.Headers.RetryAfter = RetryAfterSeconds;
                         await ProblemResponses.WriteAsync(context, StatusCodes.Status409Conflict, WebhookOutcomes.InFlight).ConfigureAwait(false);
-                        return;
+                        return default;
                     case ClaimStatus.StoreFull:
                         context.Response.Headers.RetryAfter = RetryAfterSeconds;
                         await rejection.RejectAsync(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.StoreFull, countAsFailure: false).ConfigureAwait(false);
-                        return;
+                        return default;
                     case ClaimStatus.StoreUnavailable when policy.Deduplication.OnStoreUnavailable == StoreUnavailableBehavior.Forward:
                         acceptedReason = WebhookOutcomes.Unprotected;
                         Log.ForwardedUnprotected(_logger, route, policy.Name);
@@ -185,7 +208,7 @@ internal sealed partial class WebhookVerificationMiddleware
                     case ClaimStatus.StoreUnavailable:
                         context.Response.Headers.RetryAfter = RetryAfterSeconds;
                         await rejection.RejectAsync(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.StoreUnavailable, countAsFailure: false).ConfigureAwait(false);
-                        return;
+                        return default;
                 }
             }
 
@@ -195,27 +218,8 @@ internal sealed partial class WebhookVerificationMiddleware
 
             // End the verification span here, so that the forwarded request is a child of the server span.
             activity?.Stop();
-
-            request.Body = new BufferedBodyStream(body.Buffer, prefixLength, body.Length);
-            var forwarded = false;
-            try
-            {
-                await _next(context).ConfigureAwait(false);
-                forwarded = true;
-            }
-            finally
-            {
-                var acknowledged = forwarded && UpstreamAcknowledged(context);
-                _metrics.UpstreamRequest(route, context.Response.StatusCode, ForwarderErrors.Name(context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None));
-
-                // After a forwarding error the forwarder may still hold the body stream: leave that buffer to the GC
-                // rather than hand it to another request.
-                returnBuffer = forwarded && context.Features.Get<IForwarderErrorFeature>() is null;
-                if (policy.Deduplication.Enabled && claim.Status == ClaimStatus.Claimed)
-                {
-                    await SettleClaimAsync(route, policy, key, claim.Token, acknowledged, context.Response.StatusCode, timeToLive).ConfigureAwait(false);
-                }
-            }
+            returnBuffer = false;
+            return new AcceptedDelivery(route, policy, body.Buffer, prefixLength, body.Length, key, claim, timeToLive);
         }
         finally
         {
@@ -226,19 +230,61 @@ internal sealed partial class WebhookVerificationMiddleware
         }
     }
 
-    private async Task SettleClaimAsync(string route, WebhookPolicy policy, DeduplicationKey key, long token, bool acknowledged, int statusCode, TimeSpan timeToLive)
+    /// <summary>
+    /// Forwards an accepted delivery from its buffer, then settles its claim: delivered if the upstream acknowledged it,
+    /// released otherwise.
+    /// </summary>
+    private async Task ForwardAsync(HttpContext context, AcceptedDelivery delivery)
     {
-        // Not the request's token: a client that went away must not keep its claim from being settled.
-        if (acknowledged)
+        var bodyStream = new BufferedBodyStream(delivery.Buffer, delivery.PrefixLength, delivery.BodyLength);
+        context.Request.Body = bodyStream;
+        var returnBuffer = false;
+        try
         {
-            if (!await _deduplication.Store.CompleteAsync(key, token, statusCode, timeToLive, CancellationToken.None).ConfigureAwait(false))
+            var forwarded = false;
+            try
             {
-                Log.SettleFailed(_logger, route, policy.Name, "complete");
+                await _next(context).ConfigureAwait(false);
+                forwarded = true;
+            }
+            finally
+            {
+                var status = context.Response.StatusCode;
+                var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+                _metrics.UpstreamRequest(delivery.Route, status, ForwarderErrors.Name(error));
+
+                // After a forwarding error the forwarder may still hold the body stream, and the forwarded request's
+                // content may still be sending it: leave that buffer to the GC rather than hand it to another request.
+                returnBuffer = forwarded && error == ForwarderError.None && bodyStream.TryRelease();
+                if (delivery.Claim.Status == ClaimStatus.Claimed && delivery.Policy.Deduplication.Enabled)
+                {
+                    await SettleClaimAsync(delivery, forwarded && UpstreamAcknowledged(status, error), status).ConfigureAwait(false);
+                }
             }
         }
-        else if (!await _deduplication.Store.ReleaseAsync(key, token, CancellationToken.None).ConfigureAwait(false))
+        finally
         {
-            Log.SettleFailed(_logger, route, policy.Name, "release");
+            if (returnBuffer)
+            {
+                s_bodyBuffers.Return(delivery.Buffer);
+            }
+        }
+    }
+
+    private async Task SettleClaimAsync(AcceptedDelivery delivery, bool acknowledged, int statusCode)
+    {
+        // Not the request's token: a client that went away must not keep its claim from being settled.
+        var store = _deduplication.Store;
+        if (acknowledged)
+        {
+            if (!await store.CompleteAsync(delivery.Key, delivery.Claim.Token, statusCode, delivery.TimeToLive, CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.SettleFailed(_logger, delivery.Route, delivery.Policy.Name, "complete");
+            }
+        }
+        else if (!await store.ReleaseAsync(delivery.Key, delivery.Claim.Token, CancellationToken.None).ConfigureAwait(false))
+        {
+            Log.SettleFailed(_logger, delivery.Route, delivery.Policy.Name, "release");
         }
     }
 
@@ -247,15 +293,13 @@ internal sealed partial class WebhookVerificationMiddleware
     /// away while the answer was copied, or the answer's body broke) does not undo that acknowledgement; anything before
     /// it (unreachable, timeout, client gone before the answer) does.
     /// </summary>
-    private static bool UpstreamAcknowledged(HttpContext context)
+    private static bool UpstreamAcknowledged(int status, ForwarderError error)
     {
-        var status = context.Response.StatusCode;
         if (status is < 200 or > 299)
         {
             return false;
         }
 
-        var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
         return error is ForwarderError.None or ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyDestination;
     }
 
@@ -378,6 +422,10 @@ internal sealed partial class WebhookVerificationMiddleware
         s_bodyBuffers.Return(buffer);
         return larger;
     }
+
+    /// <summary>A verified, claimed delivery on its way upstream: its pooled buffer, and what settling its claim needs.</summary>
+    private readonly record struct AcceptedDelivery(
+        string Route, WebhookPolicy Policy, byte[] Buffer, int PrefixLength, int BodyLength, DeduplicationKey Key, DeduplicationClaim Claim, TimeSpan TimeToLive);
 
     private readonly record struct BodyReadResult(byte[]? Buffer, int Length, int FailureStatus, string? FailureReason)
     {

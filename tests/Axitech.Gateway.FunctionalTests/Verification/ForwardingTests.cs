@@ -50,6 +50,25 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(delivery.Body, Assert.Single(_gateway.Upstream.Received).Body);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task VerifiedBody_IsSentWhole_WithItsLength_HoweverItArrived(bool chunked)
+    {
+        // The gateway sends the body it verified from its buffer, not YARP's streaming copy of the incoming one: the
+        // upstream gets a Content-Length even for a chunked delivery, and the content headers YARP copied are kept.
+        var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/framing", Encoding.UTF8.GetBytes(new string('y', 40_000)));
+
+        using var response = await _gateway.SendAsync(delivery, chunked);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_gateway.Upstream.Received);
+        Assert.Equal(delivery.Body, received.Body);
+        Assert.Equal(delivery.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), received.Header("Content-Length"));
+        Assert.Null(received.Header("Transfer-Encoding"));
+        Assert.Equal("application/json", received.Header("Content-Type"));
+    }
+
     [Fact]
     public async Task HalfMegabyteBody_IsForwardedByteIdentical()
     {
