@@ -103,7 +103,7 @@ public static class WebhookVerifier
         var matched = false;
         foreach (var secret in secrets)
         {
-            AxitechSignature.ComputeHash(secret.Key, signedMessage, computed);
+            secret.ComputeHash(signedMessage, computed);
 
             // Constant time on the decoded bytes, unlike the vendor snippet's string !==.
             matched |= CryptographicOperations.FixedTimeEquals(computed, provided);
