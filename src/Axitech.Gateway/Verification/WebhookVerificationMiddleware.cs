@@ -75,20 +75,75 @@ internal sealed partial class WebhookVerificationMiddleware
             return ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.PolicyUnavailable);
         }
 
-        // Two phases, so that what waits on the upstream is small: verification answers every request it does not
-        // accept, and completes without waiting when the body has arrived with the headers (it then allocates no task);
-        // forwarding holds only the accepted delivery.
-        var verification = VerifyAsync(context, route.RouteId, policy, route.Match.Methods);
+        // In phases, so that what waits is small: the header checks answer what can be refused without the body; the
+        // body is read (without waiting when it came with the headers); the verification answers what it does not
+        // accept (without waiting, with the in-memory store); forwarding holds only the accepted delivery. The span
+        // passes from phase to phase, and ends when the request is answered or accepted.
+        var serverActivity = Activity.Current;
+        var rejection = new Rejection(this, context, route.RouteId, policy, context.Connection.RemoteIpAddress ?? IPAddress.None)
+        {
+            Activity = GatewayTelemetry.StartVerification(route.RouteId, policy.Name),
+        };
+        Task? refused;
+        SignedHeaders signed;
+        try
+        {
+            refused = CheckHeaders(context, ref rejection, route.Match.Methods, out signed);
+        }
+        catch
+        {
+            rejection.Activity?.Dispose();
+            throw;
+        }
+
+        if (refused is not null)
+        {
+            rejection.Activity?.Dispose();
+            return refused;
+        }
+
+        // The span is current again only while the body is verified (VerifyAsync, whose changes to the current activity
+        // stay its own): the forwarded request, which may start from here, is a child of the server span.
+        if (rejection.Activity is not null)
+        {
+            Activity.Current = serverActivity;
+        }
+
+        var read = ReadBodyAsync(context, signed.PrefixLength, policy.MaxBodyBytes);
+        return read.IsCompletedSuccessfully
+            ? VerifyThenForward(context, rejection, signed, read.Result)
+            : ReadThenVerifyAsync(context, rejection, signed, read);
+    }
+
+    private async Task ReadThenVerifyAsync(HttpContext context, Rejection rejection, SignedHeaders signed, ValueTask<BodyReadResult> read)
+    {
+        BodyReadResult body;
+        try
+        {
+            body = await read.ConfigureAwait(false);
+        }
+        catch
+        {
+            rejection.Activity?.Dispose();
+            throw;
+        }
+
+        await VerifyThenForward(context, rejection, signed, body).ConfigureAwait(false);
+    }
+
+    private Task VerifyThenForward(HttpContext context, Rejection rejection, SignedHeaders signed, BodyReadResult body)
+    {
+        var verification = VerifyAsync(context, rejection, signed, body);
         if (!verification.IsCompletedSuccessfully)
         {
-            return VerifyThenForwardAsync(context, verification);
+            return AwaitVerificationThenForwardAsync(context, verification);
         }
 
         var delivery = verification.Result;
         return delivery.Buffer is null ? Task.CompletedTask : ForwardAsync(context, delivery);
     }
 
-    private async Task VerifyThenForwardAsync(HttpContext context, ValueTask<AcceptedDelivery> verification)
+    private async Task AwaitVerificationThenForwardAsync(HttpContext context, ValueTask<AcceptedDelivery> verification)
     {
         var delivery = await verification.ConfigureAwait(false);
         if (delivery.Buffer is not null)
@@ -98,22 +153,18 @@ internal sealed partial class WebhookVerificationMiddleware
     }
 
     /// <summary>
-    /// Verifies the request and claims it in the duplicate store. Answers it and returns <c>default</c> unless it is
-    /// accepted; an accepted delivery's buffer passes to the caller, which forwards it.
+    /// What can be refused before the body is read: throttled clients, methods, targets, the two headers' form and a
+    /// declared length over the limit. Returns the answer under way, or null (and the signed headers) to go on.
     /// </summary>
-    private async ValueTask<AcceptedDelivery> VerifyAsync(HttpContext context, string route, WebhookPolicy policy, IReadOnlyList<string>? routeMethods)
+    private Task? CheckHeaders(HttpContext context, ref Rejection rejection, IReadOnlyList<string>? routeMethods, out SignedHeaders signed)
     {
+        signed = default;
         var request = context.Request;
-        var client = context.Connection.RemoteIpAddress ?? IPAddress.None;
-        var rejection = new Rejection(this, context, route, policy, client);
-        using var activity = GatewayTelemetry.StartVerification(route, policy.Name);
-        rejection.Activity = activity;
-
-        if (_throttle.IsThrottled(client))
+        var policy = rejection.Policy;
+        if (_throttle.IsThrottled(rejection.Client))
         {
             context.Response.Headers.RetryAfter = _throttle.RetryAfterSeconds;
-            await rejection.RejectAsync(StatusCodes.Status429TooManyRequests, WebhookOutcomes.RateLimited, countAsFailure: false).ConfigureAwait(false);
-            return default;
+            return rejection.RejectAsync(StatusCodes.Status429TooManyRequests, WebhookOutcomes.RateLimited, countAsFailure: false);
         }
 
         // The scheme signs the method upper-cased, so "post" carries a valid signature for "POST"; but methods are
@@ -123,15 +174,13 @@ internal sealed partial class WebhookVerificationMiddleware
         if (request.Method.AsSpan().ContainsAnyInRange('a', 'z') || (postOnly && !HttpMethods.IsPost(request.Method)))
         {
             context.Response.Headers.Allow = postOnly ? HttpMethods.Post : string.Join(", ", routeMethods!);
-            await rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed).ConfigureAwait(false);
-            return default;
+            return rejection.RejectAsync(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed);
         }
 
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         if (!RawTarget.IsAcceptable(rawTarget))
         {
-            await rejection.RejectAsync(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidTarget).ConfigureAwait(false);
-            return default;
+            return rejection.RejectAsync(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidTarget);
         }
 
         // Duplicated headers join with commas and so fail like any other malformed value.
@@ -140,19 +189,35 @@ internal sealed partial class WebhookVerificationMiddleware
         var cheapOutcome = PreCheck(signature, timestamp);
         if (cheapOutcome != WebhookVerificationOutcome.Valid)
         {
-            await rejection.RejectAsync(StatusCodes.Status401Unauthorized, cheapOutcome.ToReasonCode()).ConfigureAwait(false);
-            return default;
+            return rejection.RejectAsync(StatusCodes.Status401Unauthorized, cheapOutcome.ToReasonCode());
         }
 
         if (request.ContentLength > policy.MaxBodyBytes)
         {
             rejection.BodyLength = request.ContentLength.Value;
-            await rejection.RejectAsync(StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge).ConfigureAwait(false);
-            return default;
+            return rejection.RejectAsync(StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge);
         }
 
-        var prefixLength = AxitechSignature.GetPrefixByteCount(request.Method, policy.SignedPathPrefix, rawTarget, timestamp);
-        var body = await ReadBodyAsync(context, prefixLength, policy.MaxBodyBytes).ConfigureAwait(false);
+        signed = new SignedHeaders(signature, timestamp, rawTarget, AxitechSignature.GetPrefixByteCount(request.Method, policy.SignedPathPrefix, rawTarget, timestamp));
+        return null;
+    }
+
+    /// <summary>
+    /// Verifies the body and claims the delivery in the duplicate store. Answers the request and returns <c>default</c>
+    /// unless it is accepted; an accepted delivery's buffer passes to the caller, which forwards it. Ends the span.
+    /// </summary>
+    private async ValueTask<AcceptedDelivery> VerifyAsync(HttpContext context, Rejection rejection, SignedHeaders signed, BodyReadResult body)
+    {
+        using var activity = rejection.Activity;
+        if (activity is not null)
+        {
+            Activity.Current = activity;
+        }
+
+        var route = rejection.Route;
+        var policy = rejection.Policy;
+        var client = rejection.Client;
+        var prefixLength = signed.PrefixLength;
         rejection.BodyLength = body.Length;
         if (body.Buffer is null)
         {
@@ -165,7 +230,7 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             _metrics.BodySize(route, policy.Name, body.Length);
             var started = Stopwatch.GetTimestamp();
-            var outcome = Verify(policy, body.Buffer, prefixLength, body.Length, request.Method, rawTarget, signature, timestamp, out var deliveredAt, out var key);
+            var outcome = Verify(policy, body.Buffer, prefixLength, body.Length, context.Request.Method, signed, out var deliveredAt, out var key);
             _metrics.VerificationDuration(route, policy.Name, Stopwatch.GetElapsedTime(started));
             if (outcome != WebhookVerificationOutcome.Valid)
             {
@@ -322,15 +387,14 @@ internal sealed partial class WebhookVerificationMiddleware
     }
 
     private WebhookVerificationOutcome Verify(
-        WebhookPolicy policy, byte[] buffer, int prefixLength, int bodyLength, string method, string rawTarget, string signature, string timestamp,
-        out DateTimeOffset deliveredAt, out DeduplicationKey key)
+        WebhookPolicy policy, byte[] buffer, int prefixLength, int bodyLength, string method, SignedHeaders signed, out DateTimeOffset deliveredAt, out DeduplicationKey key)
     {
-        var written = AxitechSignature.WritePrefix(buffer, method, policy.SignedPathPrefix, rawTarget, timestamp);
+        var written = AxitechSignature.WritePrefix(buffer, method, policy.SignedPathPrefix, signed.RawTarget, signed.Timestamp);
         Debug.Assert(written == prefixLength, "The prefix is laid out exactly in the room reserved for it.");
 
         Span<byte> signatureBytes = stackalloc byte[AxitechSignature.SizeInBytes];
         var outcome = WebhookVerifier.Verify(
-            buffer.AsSpan(0, prefixLength + bodyLength), signature, timestamp, policy.Secrets, _timeProvider.GetUtcNow(), policy.Tolerance, signatureBytes, out deliveredAt);
+            buffer.AsSpan(0, prefixLength + bodyLength), signed.Signature, signed.Timestamp, policy.Secrets, _timeProvider.GetUtcNow(), policy.Tolerance, signatureBytes, out deliveredAt);
         key = outcome == WebhookVerificationOutcome.Valid && policy.Deduplication.Enabled
             ? DeduplicationService.CreateKey(policy, signatureBytes, buffer.AsMemory(prefixLength, bodyLength))
             : default;
@@ -423,6 +487,9 @@ internal sealed partial class WebhookVerificationMiddleware
         return larger;
     }
 
+    /// <summary>The signed headers of a request that passed <see cref="CheckHeaders"/>, and the length of the signed prefix.</summary>
+    private readonly record struct SignedHeaders(string Signature, string Timestamp, string RawTarget, int PrefixLength);
+
     /// <summary>A verified, claimed delivery on its way upstream: its pooled buffer, and what settling its claim needs.</summary>
     private readonly record struct AcceptedDelivery(
         string Route, WebhookPolicy Policy, byte[] Buffer, int PrefixLength, int BodyLength, DeduplicationKey Key, DeduplicationClaim Claim, TimeSpan TimeToLive);
@@ -442,6 +509,12 @@ internal sealed partial class WebhookVerificationMiddleware
     /// </summary>
     private struct Rejection(WebhookVerificationMiddleware owner, HttpContext context, string route, WebhookPolicy policy, IPAddress client)
     {
+        public readonly string Route => route;
+
+        public readonly WebhookPolicy Policy => policy;
+
+        public readonly IPAddress Client => client;
+
         public Activity? Activity { get; set; }
 
         public long BodyLength { get; set; } = -1;
