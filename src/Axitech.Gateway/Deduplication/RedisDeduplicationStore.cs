@@ -17,6 +17,9 @@ namespace Axitech.Gateway.Deduplication;
 /// </remarks>
 internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 {
+    /// <summary>Claims left unanswered while Redis was unreachable, whose release can wait in the background at once.</summary>
+    private const int MaxPendingClaimReleases = 10_000;
+
     // Complete: only the owner of an in-flight claim may mark it delivered.
     private const string CompleteScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -37,13 +40,15 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     // How long a pending complete or release is retried while Redis is unreachable. Retrying past the claim's lease
     // (Deduplication:InFlightLease, 2 minutes by default) is harmless: the scripts act only while the caller still owns
     // the claim. So the window is generous rather than tied to one policy's lease; the tasks are few, one per delivery
-    // that was in flight when Redis went away (claims fail while it is away).
+    // that was in flight when Redis went away (claims fail while it is away, and their releases, see
+    // ReleaseUnansweredClaim, are bounded in number and by the lease).
     private static readonly TimeSpan s_settleRetryWindow = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan s_settleRetryInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _keyPrefix;
     private readonly ILogger<RedisDeduplicationStore> _logger;
+    private int _pendingClaimReleases;
 
     public RedisDeduplicationStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisDeduplicationStore> logger)
     {
@@ -82,7 +87,51 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         catch (Exception ex) when (IsUnavailable(ex))
         {
             Log.Unavailable(_logger, "claim", ex.GetType().Name, ex.Message);
+            ReleaseUnansweredClaim(redisKey, token, lease);
             return DeduplicationClaim.Unavailable;
+        }
+    }
+
+    /// <summary>
+    /// A claim whose answer never came may still have been made: Redis carried out the SET and went down before
+    /// answering, or the client sent it from its backlog once reconnected. Nobody holds such a claim, and it would
+    /// answer every retry of the delivery 409 until its lease ran out. It is released by its token once Redis answers
+    /// (a no-op when the SET never ran), quietly, for at most the lease; at most <see cref="MaxPendingClaimReleases"/>
+    /// at a time, beyond which the lease is the fallback.
+    /// </summary>
+    private void ReleaseUnansweredClaim(RedisKey key, long token, TimeSpan lease)
+    {
+        if (Interlocked.Increment(ref _pendingClaimReleases) > MaxPendingClaimReleases)
+        {
+            Interlocked.Decrement(ref _pendingClaimReleases);
+            return;
+        }
+
+        _ = ReleaseUnansweredClaimAsync(key, token, lease);
+    }
+
+    private async Task ReleaseUnansweredClaimAsync(RedisKey key, long token, TimeSpan lease)
+    {
+        try
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(lease.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(s_settleRetryInterval).ConfigureAwait(false);
+                try
+                {
+                    await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [InFlightValue(token)]).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (IsUnavailable(ex))
+                {
+                    // Still unreachable: the claim's own failure was logged, and so is every other operation's.
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingClaimReleases);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Axitech.Gateway.FunctionalTests.Hardening;
 
 /// <summary>The duplicate store going away and coming back under load: nothing lost, nothing delivered twice.</summary>
@@ -41,6 +43,39 @@ public sealed class RedisFaultTests
 
         Assert.True(ledger.CountAnswers(s => s == 503) >= 3, "Redis being down refused no delivery: the test did not test it.");
         await ledger.AssertEachDeliveredExactlyOnceAsync();
+    }
+
+    [SkippableFact]
+    public async Task ClaimWhoseAnswerNeverCame_IsReleasedOnceRedisAnswers_InsteadOfHoldingRetriesOffForTheLease()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var gateway = await TestGateway.StartAsync(c =>
+        {
+            c["ConnectionStrings:Redis"] = redis.ConnectionString;
+            c["Logging:LogLevel:Axitech.Gateway"] = "Critical";
+        });
+        var delivery = SignedRequest.Create(Target);
+
+        // Redis holds the claim's SET past the client's 1-second timeout: the gateway refuses the delivery (503), and
+        // Redis makes the claim afterwards, for the default 2-minute lease, on behalf of nobody.
+        await redis.PauseClientsAsync(TimeSpan.FromMilliseconds(2500));
+        using (var refused = await gateway.SendAsync(delivery))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        // Left in place, that claim would answer every retry 409 for 2 minutes.
+        var answers = new List<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (answers.LastOrDefault() != 200 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            using var retry = await gateway.SendAsync(delivery);
+            answers.Add((int)retry.StatusCode);
+        }
+
+        Assert.True(answers.LastOrDefault() == 200, $"Answers to the retries: {string.Join(",", answers)}.");
+        Assert.Single(gateway.Upstream.Received);
     }
 
     private static Task WaitForAcknowledged(DeliveryLedger ledger, int count)

@@ -89,6 +89,21 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// <c>CLIENT PAUSE</c>: Redis holds every client's commands for <paramref name="duration"/>, then carries them out.
+    /// To a client with a shorter timeout, a command's answer never comes, although the command does run.
+    /// </summary>
+    public async Task PauseClientsAsync(TimeSpan duration)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"CLIENT PAUSE {(long)duration.TotalMilliseconds}\r\n"));
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer);
+        Assert.StartsWith("+OK", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
