@@ -2,6 +2,7 @@ using System.Net;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Demo;
+using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Health;
 using Axitech.Gateway.Listeners;
 using Axitech.Gateway.Telemetry;

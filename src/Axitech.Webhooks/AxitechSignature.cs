@@ -13,7 +13,7 @@ namespace Axitech.Webhooks;
 /// <remarks>
 /// The signed string has no separators, which is why <see cref="WebhookTimestamp"/> parses strictly: see there.
 /// Callers on a hot path lay the message out themselves (<see cref="GetPrefixByteCount"/> and
-/// <see cref="WritePrefix"/> in front of the body bytes, in one buffer) so that one one-shot HMAC covers it all.
+/// <see cref="WritePrefix"/> in front of the body bytes, in one buffer) so that one HMAC pass covers it all.
 /// </remarks>
 public static class AxitechSignature
 {

@@ -1,4 +1,5 @@
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Forwarding;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 

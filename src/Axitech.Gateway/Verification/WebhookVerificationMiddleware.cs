@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Telemetry;
 using Axitech.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,7 +13,7 @@ namespace Axitech.Gateway.Verification;
 
 /// <summary>
 /// Runs inside YARP's proxy pipeline, after a route matched and before anything is sent upstream. Reads the body
-/// once into a pooled buffer (behind room for the signed prefix, so one one-shot HMAC covers the whole message),
+/// once into a pooled buffer (behind room for the signed prefix, so that one HMAC pass covers the whole message),
 /// verifies it against the route's policy, claims it in the duplicate store, and hands the same bytes to the
 /// forwarder. Nothing unverified is forwarded; nothing the upstream did not acknowledge is remembered as delivered.
 /// </summary>

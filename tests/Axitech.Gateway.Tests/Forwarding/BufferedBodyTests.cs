@@ -1,6 +1,6 @@
-using Axitech.Gateway.Verification;
+using Axitech.Gateway.Forwarding;
 
-namespace Axitech.Gateway.Tests.Verification;
+namespace Axitech.Gateway.Tests.Forwarding;
 
 /// <summary>
 /// The verified body's buffer goes back to its pool only when nothing can still send or read it: an HTTP/2 upstream

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
 /// The forwarded request's content: the verified body, sent whole from its buffer with its length known.

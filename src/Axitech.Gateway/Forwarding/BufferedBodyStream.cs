@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
 /// The verified body, replayed to the forwarder from the pooled buffer it was read into: the same bytes that were

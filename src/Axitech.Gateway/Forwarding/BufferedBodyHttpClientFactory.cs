@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Forwarder;
 
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>YARP's forwarder HttpClient, as YARP builds it, with <see cref="BufferedBodyHandler"/> outermost.</summary>
 internal sealed class BufferedBodyHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger) : ForwarderHttpClientFactory(logger)

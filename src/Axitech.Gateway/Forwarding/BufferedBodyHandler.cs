@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
 /// The outermost handler of the forwarder's HttpClient: sends a verified body as <see cref="BufferedBodyContent"/>

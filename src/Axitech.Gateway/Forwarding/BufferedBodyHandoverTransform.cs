@@ -1,6 +1,6 @@
 using Yarp.ReverseProxy.Transforms;
 
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
 /// Hands the verified body to <see cref="BufferedBodyHandler"/>, which sends it as the forwarded request's content. YARP

@@ -1,7 +1,8 @@
+using Axitech.Gateway.Verification;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Transforms;
 
-namespace Axitech.Gateway.Verification;
+namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
 /// Forwards the target exactly as received. YARP by default forwards the decoded path re-encoded, which can change
