@@ -7,7 +7,7 @@ namespace Axitech.Gateway.Forwarding;
 /// </summary>
 /// <remarks>
 /// YARP's own content streams the request body as it arrives: it flushes the request headers first, then copies the
-/// body through a buffer of its own and flushes again, three sends for a small request. The gateway has the whole body
+/// body through a buffer of its own and flushes again: two sends for a small request. The gateway has the whole body
 /// before it forwards, so the headers and a small body leave in one send, with no copy, and a chunked delivery is
 /// forwarded with its Content-Length (its body bytes are unchanged). Unlike YARP's, this content can be sent again,
 /// should HttpClient retry the request on a fresh connection.
