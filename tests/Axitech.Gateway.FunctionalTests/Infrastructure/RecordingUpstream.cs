@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,13 @@ public sealed class RecordingUpstream : IAsyncDisposable
     private readonly ConcurrentQueue<ReceivedRequest> _received = new();
     private WebApplication? _app;
 
-    private RecordingUpstream(int port) => Port = port;
+    private readonly HttpProtocols? _protocols;
+
+    private RecordingUpstream(int port, HttpProtocols? protocols)
+    {
+        Port = port;
+        _protocols = protocols;
+    }
 
     public int Port { get; }
 
@@ -34,9 +41,11 @@ public sealed class RecordingUpstream : IAsyncDisposable
         return context.Response.WriteAsync("ok");
     }
 
-    public static async Task<RecordingUpstream> StartAsync(int? port = null)
+    /// <param name="port">The port; a free one otherwise.</param>
+    /// <param name="protocols">Kestrel's protocols; <see cref="HttpProtocols.Http2"/> makes a cleartext HTTP/2 (h2c) upstream.</param>
+    public static async Task<RecordingUpstream> StartAsync(int? port = null, HttpProtocols? protocols = null)
     {
-        var upstream = new RecordingUpstream(port ?? FreePort.Next());
+        var upstream = new RecordingUpstream(port ?? FreePort.Next(), protocols);
         await upstream.StartCoreAsync();
         return upstream;
     }
@@ -68,7 +77,14 @@ public sealed class RecordingUpstream : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(Address);
-        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = null);
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.Limits.MaxRequestBodySize = null;
+            if (_protocols is { } protocols)
+            {
+                o.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = protocols);
+            }
+        });
         var app = builder.Build();
         app.Run(async context =>
         {

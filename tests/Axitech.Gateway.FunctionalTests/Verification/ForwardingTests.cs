@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Axitech.Webhooks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Axitech.Gateway.FunctionalTests.Verification;
 
@@ -67,6 +69,46 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(delivery.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), received.Header("Content-Length"));
         Assert.Null(received.Header("Transfer-Encoding"));
         Assert.Equal("application/json", received.Header("Content-Type"));
+    }
+
+    [Fact]
+    public async Task Http2Upstream_ReceivesEveryVerifiedBodyWhole_SmallAndLargeAtOnce()
+    {
+        // Over HTTP/2 many bodies share one connection, sent as frames while other streams are under way: each verified
+        // buffer must reach the upstream whole and unmixed, small ones and ones larger than a flow-control window.
+        await using var upstream = await RecordingUpstream.StartAsync(protocols: HttpProtocols.Http2);
+        var protocols = new ConcurrentBag<string>();
+        upstream.Respond = (context, request) =>
+        {
+            protocols.Add(context.Request.Protocol);
+            return RecordingUpstream.DefaultRespond(context, request);
+        };
+        await using var gateway = await TestGateway.StartAsync(
+            c =>
+            {
+                c["ReverseProxy:Clusters:upstream:HttpRequest:Version"] = "2";
+                c["ReverseProxy:Clusters:upstream:HttpRequest:VersionPolicy"] = "RequestVersionExact";
+            },
+            upstream);
+        var deliveries = Enumerable.Range(0, 24).Select(i =>
+        {
+            var body = new byte[i % 2 == 0 ? 300_000 + i : 900 + i];
+            new Random(i).NextBytes(body);
+            return SignedRequest.Create(TestGateway.ClaimsPath + "/h2/" + i, body);
+        }).ToList();
+
+        var responses = await Task.WhenAll(deliveries.Select(d => gateway.SendAsync(d, chunked: d.Body.Length > 100_000)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(deliveries.Count, protocols.Count);
+        Assert.All(protocols, p => Assert.Equal("HTTP/2", p));
+        Assert.Equal(
+            deliveries.Select(d => Convert.ToHexString(d.Body)).Order(),
+            upstream.Received.Select(r => Convert.ToHexString(r.Body)).Order());
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
     }
 
     [Fact]
