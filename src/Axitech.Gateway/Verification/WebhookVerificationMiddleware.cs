@@ -505,8 +505,9 @@ internal sealed partial class WebhookVerificationMiddleware
     }
 
     /// <summary>
-    /// Everything a rejection reports: the count, the span, the log line, the throttle and the answer. A struct, held in
-    /// the request's state machine: the accepted path, the one that matters for throughput, allocates nothing for it.
+    /// Everything a rejection reports: the count, the span, the log line, the throttle and the answer. A struct, passed
+    /// from phase to phase (and carrying the route, policy, client and span along): the accepted path, the one that
+    /// matters for throughput, allocates nothing for it.
     /// </summary>
     private struct Rejection(WebhookVerificationMiddleware owner, HttpContext context, string route, WebhookPolicy policy, IPAddress client)
     {
