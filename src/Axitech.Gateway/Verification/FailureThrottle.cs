@@ -15,6 +15,16 @@ internal sealed class FailureThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress>? _limiter;
 
+    /// <summary>
+    /// How long after the last failure (of any client) a client may still be out of permits: its window ends at most
+    /// one window after that failure and the limiter replenishes it on its next 100 ms tick; twice the window and a
+    /// second more leaves room for a late timer.
+    /// </summary>
+    private readonly long _quietMilliseconds;
+
+    /// <summary><see cref="Environment.TickCount64"/> at the last recorded failure; long.MinValue / 2 before any.</summary>
+    private long _lastFailure = long.MinValue / 2;
+
     public FailureThrottle(IOptions<GatewayOptions> options)
     {
         var settings = options.Value.FailureThrottling;
@@ -24,6 +34,7 @@ internal sealed class FailureThrottle : IDisposable
             return;
         }
 
+        _quietMilliseconds = (long)(2 * settings.Window.TotalMilliseconds) + 1000;
         _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(client => RateLimitPartition.GetFixedWindowLimiter(
             client,
             _ => new FixedWindowRateLimiterOptions
@@ -39,14 +50,22 @@ internal sealed class FailureThrottle : IDisposable
     public string RetryAfterSeconds { get; }
 
     /// <summary>Whether the client has used up its failures for the current window.</summary>
+    /// <remarks>
+    /// Called on every request. While no client has failed lately, no client can be out of permits, and the answer
+    /// comes without the limiter: asking it takes its lock, allocates statistics, and creates a partition for every
+    /// new client.
+    /// </remarks>
     public bool IsThrottled(IPAddress client)
-        => _limiter is not null && _limiter.GetStatistics(client)?.CurrentAvailablePermits == 0;
+        => _limiter is not null
+            && Environment.TickCount64 - Volatile.Read(ref _lastFailure) <= _quietMilliseconds
+            && _limiter.GetStatistics(client)?.CurrentAvailablePermits == 0;
 
     /// <summary>Takes one permit for a failed verification.</summary>
     public void RecordFailure(IPAddress client)
     {
         if (_limiter is not null)
         {
+            Volatile.Write(ref _lastFailure, Environment.TickCount64);
             using var lease = _limiter.AttemptAcquire(client);
         }
     }
