@@ -44,6 +44,8 @@ internal static class LoadReport
             var addedP99 = Statistics.Median(size.Paced.Select(p => p.AddedP99Milliseconds));
             var plainCpu = PerRequest(size.Peak.Select(p => p.Baseline), r => r.CpuMicroseconds);
             var gatewayCpu = PerRequest(size.Peak.Select(p => p.Gateway), r => r.CpuMicroseconds);
+            var plainMachine = PerRequest(size.Peak.Select(p => p.Baseline), r => r.Machine.BusyMicroseconds);
+            var gatewayMachine = PerRequest(size.Peak.Select(p => p.Gateway), r => r.Machine.BusyMicroseconds);
 
             output.WriteLine();
             output.WriteLine($"### {name} bodies");
@@ -56,6 +58,9 @@ internal static class LoadReport
             output.WriteLine(F($"| Paced p50 / p99 | {Latency(size.Paced.Select(p => p.Baseline))} | {Latency(size.Paced.Select(p => p.Gateway))} | p99 {addedP99:+0.00;-0.00} ms |"));
             output.WriteLine(F($"| Allocated per forwarded request (peak rounds) | {Kib(plainAlloc)} | {Kib(gatewayAlloc)} | {(gatewayAlloc - plainAlloc) / 1024:+0.00;-0.00} KiB |"));
             output.WriteLine(F($"| CPU per forwarded request (peak rounds; the process's user + system time) | {plainCpu:N1} µs | {gatewayCpu:N1} µs | {gatewayCpu - plainCpu:+0.0;-0.0} µs (×{gatewayCpu / plainCpu:N2}) |"));
+            output.WriteLine(F($"| Machine CPU per forwarded request (peak rounds; every process and the kernel, /proc/stat) | {plainMachine:N1} µs | {gatewayMachine:N1} µs | {gatewayMachine - plainMachine:+0.0;-0.0} µs |"));
+            output.WriteLine(F($"| CPU stolen by other guests during the peak rounds (share of the cores' time) | {Steal(size.Peak.Select(p => p.Baseline))} | {Steal(size.Peak.Select(p => p.Gateway))} | |"));
+            output.WriteLine(F($"| Floor: a one-shot HMAC over the signed message, measured alone | | {size.HmacMicroseconds:N1} µs | ×{plainMachine / (plainMachine + size.HmacMicroseconds):N3} if the gateway added only that |"));
             output.WriteLine(F($"| JIT during the peak rounds (methods compiled, time) | {Jit(size.Peak.Select(p => p.Baseline))} | {Jit(size.Peak.Select(p => p.Gateway))} | |"));
             output.WriteLine(F($"| GC pauses during the peak rounds (total, gen2 count) | {GcPauses(size.Peak.Select(p => p.Baseline))} | {GcPauses(size.Peak.Select(p => p.Gateway))} | |"));
             output.WriteLine(F($"| RSS after the rounds | {Statistics.Megabytes(size.Peak[^1].Baseline.After.WorkingSetBytes):N0} MB | {Statistics.Megabytes(size.Peak[^1].Gateway.After.WorkingSetBytes):N0} MB | |"));
@@ -159,6 +164,14 @@ internal static class LoadReport
     {
         var list = runs.ToList();
         return F($"{Statistics.Median(list.Select(r => r.Wrk.P50Microseconds / 1000.0)):N2} / {Statistics.Median(list.Select(r => r.Wrk.P99Microseconds / 1000.0)):N2} ms");
+    }
+
+    /// <summary>Steal time as a share of the time the machine's cores had while wrk ran.</summary>
+    private static string Steal(IEnumerable<Measurement> runs)
+    {
+        var list = runs.ToList();
+        var available = list.Sum(r => r.Wrk.DurationMicroseconds) * (double)Environment.ProcessorCount;
+        return available <= 0 ? "–" : F($"{list.Sum(r => r.Machine.StealMicroseconds) / available:P1}");
     }
 
     private static string GcPauses(IEnumerable<Measurement> runs)

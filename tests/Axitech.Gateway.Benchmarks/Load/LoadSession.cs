@@ -94,6 +94,8 @@ internal sealed class LoadSession
             var bodyPath = Path.Combine(_directory, $"body-{size}.json");
             await File.WriteAllBytesAsync(bodyPath, body);
             var table = new SignedRequestTable(body);
+            var hmacMicroseconds = HmacFloor.MeasureMicroseconds(size);
+            Progress($"{Size(size)}: one-shot HMACSHA256.HashData over the signed message, measured alone: {hmacMicroseconds:N2} µs");
             var rateFloor = size <= 4096 ? InitialRateGuess1KiB : InitialRateGuessLarge;
             var expectedRate = rateFloor;
 
@@ -138,7 +140,7 @@ internal sealed class LoadSession
                 Progress($"{Size(size)} paced round {round + 1}/{_options.PacedRounds} (target {pacedTarget:N0} req/s): plain YARP p99 {pair.Baseline.Wrk.P99Microseconds / 1000.0:N2} ms, gateway p99 {pair.Gateway.Wrk.P99Microseconds / 1000.0:N2} ms");
             }
 
-            results.Add(new SizeResult(size, peak, paced, pacedTarget, baselineAllocations, gatewayAllocations));
+            results.Add(new SizeResult(size, peak, paced, pacedTarget, baselineAllocations, gatewayAllocations, hmacMicroseconds));
         }
 
         return results;
@@ -238,13 +240,15 @@ internal sealed class LoadSession
     {
         var upstreamBefore = await _upstream.StatsAsync();
         var before = await host.StatsAsync();
+        var machineBefore = MachineCpu.Read();
         var wrk = await Wrk.RunAsync(_script, host.Url, _options.Threads, _options.Connections, duration, tablePrefix, bodyPath, rate);
+        var machine = MachineCpu.Read() - machineBefore;
 
         // Requests still in flight when wrk stopped finish before the counts are read.
         await Task.Delay(s_settle);
         var after = await host.StatsAsync();
         var upstreamAfter = await _upstream.StatsAsync();
-        var measurement = Measurement.Create(host.Role, size, _options.Connections, wrk, before, after, upstreamBefore, upstreamAfter);
+        var measurement = Measurement.Create(host.Role, size, _options.Connections, wrk, machine, before, after, upstreamBefore, upstreamAfter);
         if (measurement.Problem is not null)
         {
             Progress($"WARNING: {host.Role}, {Size(size)}: {measurement.Problem}.");

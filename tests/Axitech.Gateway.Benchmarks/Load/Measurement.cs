@@ -2,11 +2,12 @@ namespace Axitech.Gateway.Benchmarks.Load;
 
 /// <summary>
 /// One wrk run against one host, with what the host and the upstream said before and after it. A run whose numbers
-/// mean nothing (errors, a short upstream count) carries the <see cref="Problem"/>.
+/// mean nothing (errors, a short upstream count) carries the <see cref="Problem"/>. <see cref="Machine"/> is the whole
+/// machine's CPU while wrk ran.
 /// </summary>
-internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, long Forwarded, long AllocatedBytes, long GcPauseMicroseconds, long Gen2Collections, long CpuMicroseconds, long JitMethods, long JitMicroseconds, HostStats After, string? Problem)
+internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, long Forwarded, long AllocatedBytes, long GcPauseMicroseconds, long Gen2Collections, long CpuMicroseconds, long JitMethods, long JitMicroseconds, MachineCpu Machine, HostStats After, string? Problem)
 {
-    public static Measurement Create(string host, int bodyBytes, int connections, WrkResult wrk, HostStats before, HostStats after, HostStats upstreamBefore, HostStats upstreamAfter)
+    public static Measurement Create(string host, int bodyBytes, int connections, WrkResult wrk, MachineCpu machine, HostStats before, HostStats after, HostStats upstreamBefore, HostStats upstreamAfter)
     {
         var forwarded = upstreamAfter.Requests - upstreamBefore.Requests;
         var bytes = upstreamAfter.BodyBytes - upstreamBefore.BodyBytes;
@@ -57,6 +58,7 @@ internal sealed record Measurement(string Host, int BodyBytes, WrkResult Wrk, lo
             after.CpuMicroseconds - before.CpuMicroseconds,
             after.JitMethods - before.JitMethods,
             after.JitMicroseconds - before.JitMicroseconds,
+            machine,
             after,
             problems.Count == 0 ? null : string.Join("; ", problems));
     }

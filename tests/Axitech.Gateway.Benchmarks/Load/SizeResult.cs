@@ -7,4 +7,5 @@ internal sealed record SizeResult(
     IReadOnlyList<RoundPair> Paced,
     double PacedTargetRate,
     IReadOnlyList<(string Type, long Bytes)> BaselineAllocations,
-    IReadOnlyList<(string Type, long Bytes)> GatewayAllocations);
+    IReadOnlyList<(string Type, long Bytes)> GatewayAllocations,
+    double HmacMicroseconds);
