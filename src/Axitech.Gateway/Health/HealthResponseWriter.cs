@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Axitech.Gateway.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Axitech.Gateway.Health;
@@ -8,6 +9,8 @@ internal static class HealthResponseWriter
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
+        // The health checks middleware has set 503 for an unhealthy report by now.
+        GatewayTelemetry.TagServerError(context);
         context.Response.ContentType = "application/json";
         var payload = new
         {

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
+using Axitech.Gateway.Telemetry;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Axitech.Gateway.Verification;
@@ -35,6 +36,7 @@ internal static class ProblemResponses
     {
         var response = context.Response;
         response.StatusCode = statusCode;
+        GatewayTelemetry.TagServerError(context);
         response.ContentType = ContentType;
         var body = s_cache.TryGetValue(reason, out var cached)
             ? cached

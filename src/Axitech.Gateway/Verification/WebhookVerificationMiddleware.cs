@@ -318,6 +318,7 @@ internal sealed partial class WebhookVerificationMiddleware
                 var status = context.Response.StatusCode;
                 var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
                 _metrics.UpstreamRequest(delivery.Route, status, ForwarderErrors.Name(error));
+                GatewayTelemetry.TagServerError(context);
 
                 // After a forwarding error the forwarder may still hold the body stream, and the forwarded request's
                 // content may still be sending it: leave that buffer to the GC rather than hand it to another request.
