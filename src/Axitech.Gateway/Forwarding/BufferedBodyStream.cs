@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
@@ -6,9 +8,12 @@ namespace Axitech.Gateway.Forwarding;
 /// content; read as a stream, it serves any forwarder that reads the request body itself.
 /// </summary>
 /// <remarks>
-/// The buffer goes back to the pool once the request is done, but only after <see cref="TryRelease"/>: that fails
-/// while <see cref="BufferedBodyContent"/> is still sending it (an HTTP/2 upstream may answer before the body is sent,
-/// and the send can outlive the forwarder's call), and after it nothing can read or send these bytes again.
+/// The stream owns the buffer until <see cref="Release"/>, called once the forwarder is done with the request; the
+/// buffer then goes back to its pool, at once or, while <see cref="BufferedBodyContent"/> is still sending it, when that
+/// send ends. (The send can outlive the forwarder's call: an upstream may answer before the last write's completion
+/// has run, always under load at 256 KiB, and an HTTP/2 upstream may answer before the body is sent.) Once released,
+/// nothing can read or send these bytes again. A body that is never released (after a forwarding error) is left to
+/// the collector.
 /// </remarks>
 internal sealed class BufferedBodyStream : Stream
 {
@@ -16,15 +21,20 @@ internal sealed class BufferedBodyStream : Stream
     private const int Sending = 1;
     private const int Released = 2;
 
+    /// <summary>Released while a send was under way: the send's end returns the buffer.</summary>
+    private const int SendingReleased = 3;
+
     private readonly byte[] _buffer;
+    private readonly ArrayPool<byte> _pool;
     private readonly int _start;
     private readonly int _end;
     private int _position;
     private int _state;
 
-    public BufferedBodyStream(byte[] buffer, int start, int length)
+    public BufferedBodyStream(byte[] buffer, int start, int length, ArrayPool<byte> pool)
     {
         _buffer = buffer;
+        _pool = pool;
         _start = start;
         _end = start + length;
         _position = start;
@@ -44,6 +54,8 @@ internal sealed class BufferedBodyStream : Stream
         set => throw new NotSupportedException();
     }
 
+    private bool IsReleased => Volatile.Read(ref _state) is Released or SendingReleased;
+
     /// <summary>The whole verified body, whatever has been read of it as a stream.</summary>
     public ReadOnlyMemory<byte> Body => _buffer.AsMemory(_start, _end - _start);
 
@@ -56,19 +68,54 @@ internal sealed class BufferedBodyStream : Stream
         }
     }
 
-    public void EndSend() => Volatile.Write(ref _state, Idle);
+    /// <summary>Marks the send as over; returns the buffer to its pool if the body was released meanwhile.</summary>
+    public void EndSend()
+    {
+        if (Interlocked.CompareExchange(ref _state, Idle, Sending) == SendingReleased)
+        {
+            Volatile.Write(ref _state, Released);
+            _pool.Return(_buffer);
+        }
+    }
 
     /// <summary>
-    /// Ends the body's use: true when the buffer may go back to its pool, false while a send is still under way (the
-    /// buffer is then left to the collector).
+    /// Ends the body's use: the buffer goes back to its pool now, or when the send under way ends. Returns whether it
+    /// went back now. Call once.
     /// </summary>
-    public bool TryRelease() => Interlocked.CompareExchange(ref _state, Released, Idle) == Idle;
+    public bool Release()
+    {
+        var state = Volatile.Read(ref _state);
+        while (true)
+        {
+            var next = state switch
+            {
+                Idle => Released,
+                Sending => SendingReleased,
+                _ => throw new InvalidOperationException("The verified body was released already."),
+            };
+            var seen = Interlocked.CompareExchange(ref _state, next, state);
+            if (seen == state)
+            {
+                break;
+            }
+
+            state = seen;
+        }
+
+        if (state == Idle)
+        {
+            _pool.Return(_buffer);
+            return true;
+        }
+
+        return false;
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == Released, this);
+        ObjectDisposedException.ThrowIf(IsReleased, this);
         var count = Math.Min(buffer.Length, _end - _position);
         _buffer.AsSpan(_position, count).CopyTo(buffer);
         _position += count;
@@ -83,7 +130,7 @@ internal sealed class BufferedBodyStream : Stream
 
     public override async Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _state) == Released, this);
+        ObjectDisposedException.ThrowIf(IsReleased, this);
         var start = _position;
         _position = _end;
         await destination.WriteAsync(_buffer.AsMemory(start, _end - start), cancellationToken).ConfigureAwait(false);

@@ -302,38 +302,32 @@ internal sealed partial class WebhookVerificationMiddleware
     /// </summary>
     private async Task ForwardAsync(HttpContext context, AcceptedDelivery delivery)
     {
-        var bodyStream = new BufferedBodyStream(delivery.Buffer, delivery.PrefixLength, delivery.BodyLength);
+        var bodyStream = new BufferedBodyStream(delivery.Buffer, delivery.PrefixLength, delivery.BodyLength, s_bodyBuffers);
         context.Request.Body = bodyStream;
-        var returnBuffer = false;
+        var forwarded = false;
         try
         {
-            var forwarded = false;
-            try
-            {
-                await _next(context).ConfigureAwait(false);
-                forwarded = true;
-            }
-            finally
-            {
-                var status = context.Response.StatusCode;
-                var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
-                _metrics.UpstreamRequest(delivery.Route, status, ForwarderErrors.Name(error));
-                GatewayTelemetry.TagServerError(context);
-
-                // After a forwarding error the forwarder may still hold the body stream, and the forwarded request's
-                // content may still be sending it: leave that buffer to the GC rather than hand it to another request.
-                returnBuffer = forwarded && error == ForwarderError.None && bodyStream.TryRelease();
-                if (delivery.Claim.Status == ClaimStatus.Claimed && delivery.Policy.Deduplication.Enabled)
-                {
-                    await SettleClaimAsync(delivery, forwarded && UpstreamAcknowledged(status, error), status).ConfigureAwait(false);
-                }
-            }
+            await _next(context).ConfigureAwait(false);
+            forwarded = true;
         }
         finally
         {
-            if (returnBuffer)
+            var status = context.Response.StatusCode;
+            var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
+            _metrics.UpstreamRequest(delivery.Route, status, ForwarderErrors.Name(error));
+            GatewayTelemetry.TagServerError(context);
+
+            // The buffer goes back to its pool now, or when the send that still holds it ends. After a forwarding error
+            // the forwarder may still hold the body stream: that buffer is left to the GC rather than handed to another
+            // request. (The duplicate-store key is a hash, not a view of the buffer.)
+            if (forwarded && error == ForwarderError.None)
             {
-                s_bodyBuffers.Return(delivery.Buffer);
+                bodyStream.Release();
+            }
+
+            if (delivery.Claim.Status == ClaimStatus.Claimed && delivery.Policy.Deduplication.Enabled)
+            {
+                await SettleClaimAsync(delivery, forwarded && UpstreamAcknowledged(status, error), status).ConfigureAwait(false);
             }
         }
     }
