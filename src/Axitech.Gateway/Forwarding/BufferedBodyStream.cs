@@ -10,8 +10,8 @@ namespace Axitech.Gateway.Forwarding;
 /// <remarks>
 /// The stream owns the buffer until <see cref="Release"/>, called once the forwarder is done with the request; the
 /// buffer then goes back to its pool, at once or, while <see cref="BufferedBodyContent"/> is still sending it, when that
-/// send ends. (The send can outlive the forwarder's call: an upstream may answer before the last write's completion
-/// has run, always under load at 256 KiB, and an HTTP/2 upstream may answer before the body is sent.) Once released,
+/// send ends. (The send can outlive the forwarder's call: its last write's completion may run after the upstream's
+/// answer has been handled, and an HTTP/2 upstream may answer before the body is sent.) Once released,
 /// nothing can read or send these bytes again. A body that is never released (after a forwarding error) is left to
 /// the collector.
 /// </remarks>

@@ -95,11 +95,12 @@ internal static class TelemetryServiceCollectionExtensions
     /// Drops instruments that no dashboard panel, alert or test reads, and that are recorded on the request path, each
     /// recording an OpenTelemetry aggregator lookup: <c>aspnetcore.routing.match_attempts</c> (once a request),
     /// <c>http.client.active_requests</c> (twice a forwarded request), <c>http.client.request.time_in_queue</c>
-    /// (whenever a forwarded request waits for a connection), and Kestrel's memory pool's <c>aspnetcore.memory_pool.rented</c>
-    /// and <c>aspnetcore.memory_pool.pooled</c>, recorded on every rent and return of a 4 KiB block: three recordings
-    /// per 4 KiB a request reads or writes, about 20 µs of a 256 KiB delivery's CPU in the load benchmark. A dropped
-    /// instrument is not enabled, so the runtime skips the recording too. <c>http.server.active_requests</c> stays, so
-    /// does <c>http.client.open_connections</c>, which the dashboard shows, and so do the pool's
+    /// (whenever a forwarded request waits for a connection), and Kestrel's memory pool's
+    /// <c>aspnetcore.memory_pool.rented</c> and <c>aspnetcore.memory_pool.pooled</c>, recorded on every rent and return
+    /// of a 4 KiB block: three recordings per 4 KiB a request reads or writes, about 12 µs of a 256 KiB delivery's CPU
+    /// in a perf profile of the load benchmark. A dropped instrument is not enabled, so the runtime skips the recording
+    /// too. <c>http.server.active_requests</c> stays, so does <c>http.client.open_connections</c>, which the dashboard
+    /// shows, and so do the pool's
     /// <c>aspnetcore.memory_pool.allocated</c> and <c>aspnetcore.memory_pool.evicted</c> (recorded when the pool grows
     /// or shrinks, not per request), which show what the pool holds.
     /// </summary>
