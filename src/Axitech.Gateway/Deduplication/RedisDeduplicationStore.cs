@@ -114,20 +114,8 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     {
         try
         {
-            var deadline = Stopwatch.GetTimestamp() + (long)(lease.TotalSeconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(s_settleRetryInterval).ConfigureAwait(false);
-                try
-                {
-                    await _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [key], [InFlightValue(token)]).ConfigureAwait(false);
-                    return;
-                }
-                catch (Exception ex) when (IsUnavailable(ex))
-                {
-                    // Still unreachable: the claim's own failure was logged, and so is every other operation's.
-                }
-            }
+            // Quietly: the claim's own failure was logged, and so is every other operation's while Redis is away.
+            await RetryUntilAnsweredAsync(operation: null, ReleaseScript, key, [InFlightValue(token)], lease).ConfigureAwait(false);
         }
         finally
         {
@@ -165,22 +153,41 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     private async Task RetrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(s_settleRetryWindow.TotalSeconds * Stopwatch.Frequency);
+        if (await RetryUntilAnsweredAsync(operation, script, key, arguments, s_settleRetryWindow).ConfigureAwait(false) is { } done)
+        {
+            Log.SettledLater(_logger, operation, done);
+        }
+        else
+        {
+            Log.SettleAbandoned(_logger, operation);
+        }
+    }
+
+    /// <summary>
+    /// Runs the script every <see cref="s_settleRetryInterval"/> until Redis answers or <paramref name="window"/> ends:
+    /// the script's answer, or null when the window ended first. Logs each failure unless <paramref name="operation"/>
+    /// is null.
+    /// </summary>
+    private async Task<bool?> RetryUntilAnsweredAsync(string? operation, string script, RedisKey key, RedisValue[] arguments, TimeSpan window)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(s_settleRetryInterval).ConfigureAwait(false);
             if (await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false) is { } done)
             {
-                Log.SettledLater(_logger, operation, done);
-                return;
+                return done;
             }
         }
 
-        Log.SettleAbandoned(_logger, operation);
+        return null;
     }
 
-    /// <summary>True or false as the script answered (false: the caller no longer owns the claim); null when Redis is unreachable.</summary>
-    private async Task<bool?> TrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
+    /// <summary>
+    /// True or false as the script answered (false: the caller no longer owns the claim); null when Redis is
+    /// unreachable, which is logged unless <paramref name="operation"/> is null.
+    /// </summary>
+    private async Task<bool?> TrySettleAsync(string? operation, string script, RedisKey key, RedisValue[] arguments)
     {
         try
         {
@@ -189,7 +196,11 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
-            Log.Unavailable(_logger, operation, ex.GetType().Name, ex.Message);
+            if (operation is not null)
+            {
+                Log.Unavailable(_logger, operation, ex.GetType().Name, ex.Message);
+            }
+
             return null;
         }
     }

@@ -231,7 +231,7 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             _metrics.BodySize(route, policy.Name, body.Length);
             var started = Stopwatch.GetTimestamp();
-            var outcome = Verify(policy, body.Buffer, prefixLength, body.Length, context.Request.Method, signed, out var deliveredAt, out var key);
+            var outcome = Verify(policy, body.Buffer, body.Length, context.Request.Method, signed, out var deliveredAt, out var key);
             _metrics.VerificationDuration(route, policy.Name, Stopwatch.GetElapsedTime(started));
             if (outcome != WebhookVerificationOutcome.Valid)
             {
@@ -383,8 +383,9 @@ internal sealed partial class WebhookVerificationMiddleware
     }
 
     private WebhookVerificationOutcome Verify(
-        WebhookPolicy policy, byte[] buffer, int prefixLength, int bodyLength, string method, SignedHeaders signed, out DateTimeOffset deliveredAt, out DeduplicationKey key)
+        WebhookPolicy policy, byte[] buffer, int bodyLength, string method, SignedHeaders signed, out DateTimeOffset deliveredAt, out DeduplicationKey key)
     {
+        var prefixLength = signed.PrefixLength;
         var written = AxitechSignature.WritePrefix(buffer, method, policy.SignedPathPrefix, signed.RawTarget, signed.Timestamp);
         Debug.Assert(written == prefixLength, "The prefix is laid out exactly in the room reserved for it.");
 
