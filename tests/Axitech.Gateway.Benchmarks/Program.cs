@@ -3,7 +3,7 @@ using Axitech.Gateway.Benchmarks.Load;
 using Axitech.Gateway.Benchmarks.Verification;
 using BenchmarkDotNet.Running;
 
-// Three entry points, documented in notes/README-performance.md:
+// Entry points, documented in the README ("Performance") and tests/Axitech.Gateway.Benchmarks/README.md:
 //   (BenchmarkDotNet arguments)    the micro-benchmarks, e.g. --filter '*' or --filter '*' --job short
 //   --store-memory                 the duplicate store's memory for a million live entries
 //   --verify-interleaved           verification vs its floor, interleaved in one process

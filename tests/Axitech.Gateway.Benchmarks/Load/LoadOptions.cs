@@ -10,12 +10,14 @@ internal sealed record LoadOptions
 {
     public const string Usage = """
         Usage: load [--soak] [--threads N] [--connections N] [--duration SECONDS] [--rounds N] [--paced-rounds N]
-                    [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--allocations]
+                    [--equal-load-rounds N] [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--allocations]
                     [--gateway-without-otel] [--gateway-setting KEY=VALUE]...
           (default)   gateway vs plain YARP: interleaved peak rounds and paced rounds at 50% of plain YARP's peak,
                       for each body size (default 1024,262144)
           --soak      the gateway alone at full load for 2 minutes (after filling its duplicate store to steady
                       state), sampling its RSS every 10 seconds
+          --equal-load-rounds N  rounds of plain YARP alone, paced at the same share of its peak as the gateway
+                      has of its own in the paced rounds (default 2; 0 for none): a control for the p99 added
           --warmup SECONDS  the length of one warm-up round (default 3); warm-up rounds repeat until neither proxy
                       spent more than 1% of a round in the JIT, at most --max-warmup-rounds (default 15; 3 for the
                       second and later body sizes)
@@ -45,6 +47,12 @@ internal sealed record LoadOptions
     public int Rounds { get; init; } = 6;
 
     public int PacedRounds { get; init; } = 4;
+
+    /// <summary>
+    /// Rounds of plain YARP alone at 50% of its peak divided by the throughput ratio: as busy, relative to its own peak,
+    /// as the gateway is in the paced rounds. A control for the p99 target, not one of its numbers.
+    /// </summary>
+    public int EqualLoadRounds { get; init; } = 2;
 
     /// <summary>The length of one warm-up round of each proxy.</summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
@@ -88,6 +96,7 @@ internal sealed record LoadOptions
                 "--duration" => options with { RoundDuration = TimeSpan.FromSeconds(NextInt()) },
                 "--rounds" => options with { Rounds = NextInt() },
                 "--paced-rounds" => options with { PacedRounds = NextInt() },
+                "--equal-load-rounds" => options with { EqualLoadRounds = NextInt() },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(NextInt()) },
                 "--max-warmup-rounds" => options with { MaxWarmupRounds = NextInt() },
                 "--sizes" => options with { BodySizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] },

@@ -31,7 +31,7 @@ internal static class LoadReport
     public static void PrintComparison(TextWriter output, LoadOptions options, IReadOnlyList<SizeResult> results)
     {
         output.WriteLine(F(
-            $"Rounds: {options.Rounds} peak rounds and {options.PacedRounds} paced rounds of {options.RoundDuration.TotalSeconds:N0} s per size, plain YARP and gateway interleaved (order alternating), after warm-up rounds of {options.Warmup.TotalSeconds:N0} s each, repeated until neither proxy spent more than 1% of a round in the JIT (at most {options.MaxWarmupRounds})."));
+            $"Rounds: {options.Rounds} peak rounds and {options.PacedRounds} paced rounds of {options.RoundDuration.TotalSeconds:N0} s per size, plain YARP and gateway interleaved (order alternating), after warm-up rounds of {options.Warmup.TotalSeconds:N0} s each, repeated until neither proxy spent more than 1% of a round in the JIT (at most {options.MaxWarmupRounds}); then {(options.PacedRounds > 0 ? options.EqualLoadRounds : 0)} control rounds of plain YARP alone, paced as busy as the gateway was."));
         var targets = new List<string>();
         foreach (var size in results)
         {
@@ -56,6 +56,13 @@ internal static class LoadReport
             output.WriteLine(F($"| p50 / p99 at peak | {Latency(size.Peak.Select(p => p.Baseline))} | {Latency(size.Peak.Select(p => p.Gateway))} | |"));
             output.WriteLine(F($"| Paced at 50% of plain peak ({size.PacedTargetRate:N0} req/s): achieved | {Statistics.Median(size.Paced.Select(p => p.Baseline.Wrk.RequestsPerSecond)):N0} req/s | {Statistics.Median(size.Paced.Select(p => p.Gateway.Wrk.RequestsPerSecond)):N0} req/s | |"));
             output.WriteLine(F($"| Paced p50 / p99 | {Latency(size.Paced.Select(p => p.Baseline))} | {Latency(size.Paced.Select(p => p.Gateway))} | p99 {addedP99:+0.00;-0.00} ms |"));
+            if (size.EqualLoad.Count > 0)
+            {
+                var gatewayPacedP99 = Statistics.Median(size.Paced.Select(p => p.Gateway.Wrk.P99Microseconds / 1000.0));
+                var equalLoadP99 = Statistics.Median(size.EqualLoad.Select(r => r.Wrk.P99Microseconds / 1000.0));
+                output.WriteLine(F($"| Control: plain YARP paced at {size.EqualLoadRate:N0} req/s, {size.EqualLoadRate / plainRps:P0} of its peak, as busy as the gateway when paced (50% / ×{ratio:N3}): p50 / p99 | {Latency(size.EqualLoad)} | | gateway's paced p99 {gatewayPacedP99 - equalLoadP99:+0.00;-0.00} ms from it |"));
+            }
+
             output.WriteLine(F($"| Allocated per forwarded request (peak rounds) | {Kib(plainAlloc)} | {Kib(gatewayAlloc)} | {(gatewayAlloc - plainAlloc) / 1024:+0.00;-0.00} KiB |"));
             output.WriteLine(F($"| CPU per forwarded request (peak rounds; the process's user + system time) | {plainCpu:N1} µs | {gatewayCpu:N1} µs | {gatewayCpu - plainCpu:+0.0;-0.0} µs (×{gatewayCpu / plainCpu:N2}) |"));
             output.WriteLine(F($"| Machine CPU per forwarded request (peak rounds; every process and the kernel, /proc/stat) | {plainMachine:N1} µs | {gatewayMachine:N1} µs | {gatewayMachine - plainMachine:+0.0;-0.0} µs |"));
@@ -67,6 +74,10 @@ internal static class LoadReport
             output.WriteLine();
             output.WriteLine("Peak rounds (plain / gateway req/s, ratio): " + string.Join("; ", size.Peak.Select(p => F($"{p.Baseline.Wrk.RequestsPerSecond:N0} / {p.Gateway.Wrk.RequestsPerSecond:N0} (×{p.ThroughputRatio:N3})"))) + ".");
             output.WriteLine("Paced rounds (plain / gateway p99 ms): " + string.Join("; ", size.Paced.Select(p => F($"{p.Baseline.Wrk.P99Microseconds / 1000.0:N2} / {p.Gateway.Wrk.P99Microseconds / 1000.0:N2}"))) + ".");
+            if (size.EqualLoad.Count > 0)
+            {
+                output.WriteLine("Control rounds (plain YARP p99 ms): " + string.Join("; ", size.EqualLoad.Select(r => F($"{r.Wrk.P99Microseconds / 1000.0:N2}"))) + ".");
+            }
 
             PrintAllocations(output, "plain YARP", size.BaselineAllocations, size.Peak.Sum(p => p.Baseline.Forwarded));
             PrintAllocations(output, "gateway", size.GatewayAllocations, size.Peak.Sum(p => p.Gateway.Forwarded));
@@ -79,7 +90,7 @@ internal static class LoadReport
 
         targets.Add("| RSS growth over a 2-minute sustained run | ≤ 10% | see `load --soak` | – |");
         PrintTargets(output, targets);
-        PrintChecks(output, results.SelectMany(r => r.Peak.Concat(r.Paced)).SelectMany(p => new[] { p.Baseline, p.Gateway }).ToList());
+        PrintChecks(output, [.. results.SelectMany(r => r.Peak.Concat(r.Paced)).SelectMany(p => new[] { p.Baseline, p.Gateway }), .. results.SelectMany(r => r.EqualLoad)]);
     }
 
     public static void PrintSoak(TextWriter output, SoakResult soak)

@@ -6,6 +6,8 @@ internal sealed record SizeResult(
     IReadOnlyList<RoundPair> Peak,
     IReadOnlyList<RoundPair> Paced,
     double PacedTargetRate,
+    IReadOnlyList<Measurement> EqualLoad,
+    double EqualLoadRate,
     IReadOnlyList<(string Type, long Bytes)> BaselineAllocations,
     IReadOnlyList<(string Type, long Bytes)> GatewayAllocations,
     double HmacMicroseconds);
