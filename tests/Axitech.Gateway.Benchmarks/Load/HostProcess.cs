@@ -97,6 +97,17 @@ internal sealed class HostProcess : IAsyncDisposable
             : throw new InvalidOperationException($"The {Role} host answered '{reply}' to stats.");
     }
 
+    /// <summary>The heap after a full, blocking collection, and the duplicate store's entries then (see <c>live-heap</c>).</summary>
+    public async Task<(long HeapBytes, long StoreEntries)> LiveHeapAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("live-heap");
+        await _process.StandardInput.FlushAsync();
+        var reply = await ReadReplyAsync();
+        return reply.StartsWith(LoadHost.LiveHeapPrefix, StringComparison.Ordinal) && reply[LoadHost.LiveHeapPrefix.Length..].Split(' ') is [var heap, var entries]
+            ? (long.Parse(heap, System.Globalization.CultureInfo.InvariantCulture), long.Parse(entries, System.Globalization.CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException($"The {Role} host answered '{reply}' to live-heap.");
+    }
+
     /// <summary>The sampled allocations by type since the last reset (empty unless the host samples them).</summary>
     public async Task<IReadOnlyList<(string Type, long Bytes)>> AllocationsAsync(bool reset = false)
     {

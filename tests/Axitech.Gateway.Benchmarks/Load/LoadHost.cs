@@ -15,12 +15,13 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// <item><c>upstream</c>: a minimal Kestrel app that reads the body, counts it and answers 200.</item>
 /// </list>
 /// Prints <see cref="ReadyLine"/> once listening, then answers <c>stats</c>, <c>allocations</c>,
-/// <c>allocations-reset</c> and <c>exit</c> on stdin.
+/// <c>allocations-reset</c>, <c>live-heap</c> and <c>exit</c> on stdin.
 /// </summary>
 internal static class LoadHost
 {
     public const string ReadyLine = "@@ready";
     public const string AllocationsPrefix = "@@allocations ";
+    public const string LiveHeapPrefix = "@@live-heap ";
     public const string Route = "bench";
     public const string RoutePath = "/webhooks/bench";
     public const string Policy = "bench";
@@ -86,6 +87,15 @@ internal static class LoadHost
             {
                 sampler?.Reset();
                 Console.WriteLine(AllocationsPrefix);
+            }
+            else if (command == "live-heap")
+            {
+                // What survives a full, blocking, compacting collection: the heap without the garbage it carries
+                // between full collections. Asked for once the load has stopped (it pauses the process).
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                Console.WriteLine(LiveHeapPrefix + GC.GetGCMemoryInfo().HeapSizeBytes.ToString(CultureInfo.InvariantCulture) + " " + (store?.Count ?? 0).ToString(CultureInfo.InvariantCulture));
             }
         }
 

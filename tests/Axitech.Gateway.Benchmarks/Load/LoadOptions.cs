@@ -10,12 +10,13 @@ internal sealed record LoadOptions
 {
     public const string Usage = """
         Usage: load [--soak] [--threads N] [--connections N] [--duration SECONDS] [--rounds N] [--paced-rounds N]
-                    [--equal-load-rounds N] [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--allocations]
+                    [--equal-load-rounds N] [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--soak-share S] [--allocations]
                     [--gateway-without-otel] [--gateway-setting KEY=VALUE]...
           (default)   gateway vs plain YARP: interleaved peak rounds and paced rounds at 50% of plain YARP's peak,
                       for each body size (default 1024,262144)
-          --soak      the gateway alone at full load for 2 minutes (after filling its duplicate store to steady
-                      state), sampling its RSS every 10 seconds
+          --soak      the gateway alone under sustained load for 2 minutes (after filling its duplicate store to
+                      steady state), sampling its RSS every 10 seconds: four slices at full speed, then paced at
+                      --soak-share (default 0.75) of the fastest one's throughput
           --equal-load-rounds N  rounds of plain YARP alone, paced at the same share of its peak as the gateway
                       has of its own in the paced rounds (default 2; 0 for none): a control for the p99 added
           --warmup SECONDS  the length of one warm-up round (default 3); warm-up rounds repeat until neither proxy
@@ -77,6 +78,9 @@ internal sealed record LoadOptions
 
     public int SoakBodyBytes { get; init; } = 1024;
 
+    /// <summary>The soak's rate after its four full-speed slices, as a share of the fastest one's throughput.</summary>
+    public double SoakLoadShare { get; init; } = 0.75;
+
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         var options = new LoadOptions();
@@ -101,13 +105,15 @@ internal sealed record LoadOptions
                 "--max-warmup-rounds" => options with { MaxWarmupRounds = NextInt() },
                 "--sizes" => options with { BodySizes = [.. Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] },
                 "--soak-seconds" => options with { SoakDuration = TimeSpan.FromSeconds(NextInt()) },
+                "--soak-share" => options with { SoakLoadShare = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }
 
-        if (options.Threads < 1 || options.Connections < options.Threads || options.Rounds < 1 || options.BodySizes.Any(s => s is < 1 or > 1024 * 1024))
+        if (options.Threads < 1 || options.Connections < options.Threads || options.Rounds < 1 || options.BodySizes.Any(s => s is < 1 or > 1024 * 1024)
+            || options.SoakLoadShare is <= 0 or > 1)
         {
-            throw new ArgumentException("Need threads ≥ 1, connections ≥ threads, rounds ≥ 1 and body sizes between 1 and 1048576 bytes.");
+            throw new ArgumentException("Need threads ≥ 1, connections ≥ threads, rounds ≥ 1, body sizes between 1 and 1048576 bytes and a soak share in (0, 1].");
         }
 
         return options;

@@ -98,7 +98,7 @@ internal static class LoadReport
         var options = soak.Options;
         output.WriteLine();
         output.WriteLine(F(
-            $"### Soak: the gateway at full load, {LoadSession.Size(options.SoakBodyBytes)} bodies, {options.SoakDuration.TotalSeconds:N0} s measured in {options.SoakSlice.TotalSeconds:N0} s slices"));
+            $"### Soak: the gateway under sustained load ({options.SoakLoadShare:P0} of its full-speed throughput), {LoadSession.Size(options.SoakBodyBytes)} bodies, {options.SoakDuration.TotalSeconds:N0} s measured in {options.SoakSlice.TotalSeconds:N0} s slices"));
         output.WriteLine();
         output.WriteLine(F(
             $"Policy Tolerance {options.SoakTolerance.TotalSeconds:N0} s and Deduplication:ExpiryMargin {options.SoakExpiryMargin.TotalSeconds:N0} s, so that each entry lives {(options.SoakTolerance + options.SoakExpiryMargin).TotalSeconds:N0} s and the duplicate store reaches its steady size (rate × lifetime) during the unmeasured fill before the run; the store is swept every 10 s."));
@@ -112,6 +112,9 @@ internal static class LoadReport
             output.WriteLine(F($"| {sample.Elapsed.TotalSeconds:N0} s | {sample.Measurement.Wrk.RequestsPerSecond:N0} req/s | {Statistics.Megabytes(after.WorkingSetBytes):N1} MB | {Statistics.Megabytes(after.HeapSizeBytes):N1} MB | {after.StoreEntries:N0} |"));
         }
 
+        output.WriteLine();
+        output.WriteLine(F(
+            $"GC heap after a full, blocking collection once the load had stopped: {Statistics.Megabytes(soak.LiveHeapAtEnd.HeapBytes):N1} MB, with {soak.LiveHeapAtEnd.StoreEntries:N0} entries in the store (the heap at the start, {Statistics.Megabytes(soak.Start.HeapSizeBytes):N1} MB, is as the last collection left it, garbage included)."));
         PrintTargets(output, [Target("RSS growth over the sustained run (peak sample vs start)", "≤ 10%", F($"{soak.PeakGrowth:+0.0%;-0.0%} (final {soak.FinalGrowth:+0.0%;-0.0%})"), soak.PeakGrowth <= RssGrowthGoal)]);
         PrintChecks(output, soak.Samples.Select(s => s.Measurement).ToList());
     }
