@@ -169,16 +169,18 @@ internal sealed class LoadSession
     }
 
     /// <summary>
-    /// The gateway alone under sustained load, in slices: four at full speed (while the JIT settles: the first ones are
-    /// slower), then the rest paced at <see cref="LoadOptions.SoakLoadShare"/> of the fastest one's throughput; first until its duplicate store
-    /// holds a steady number of entries (every entry lives tolerance + margin, so the full-speed slices' entries are
-    /// gone by then too), then <see cref="LoadOptions.SoakDuration"/> of samples of its memory. The next slice's table is signed while the current one runs, so the load does not pause.
+    /// The gateway alone under sustained load, in slices: four at full speed (the first ones slower, while the JIT
+    /// settles), then the rest paced at <see cref="LoadOptions.SoakLoadShare"/> of the fastest one's throughput; first
+    /// until its duplicate store holds a steady number of entries (every entry lives tolerance + margin, so the
+    /// full-speed slices' entries are gone by then too), then <see cref="LoadOptions.SoakDuration"/> of samples of its
+    /// memory. The next slice's table is signed while the current one runs, so the load does not pause.
     /// </summary>
     /// <remarks>
-    /// Paced, because at full speed the rate follows the machine's speed, and with it the store's steady size (rate ×
-    /// lifetime): a faster minute during the measured slices raised the store's high-water mark past a doubling of
-    /// its tables (+51 MB of RSS at once, in one run), which is more deliveries held, not memory leaking. At a fixed
-    /// rate the store's size is settled by the end of the fill, and what RSS does afterwards is the gateway's own.
+    /// Paced, because at full speed the rate follows the machine's speed and the JIT's progress, and with it the
+    /// store's steady size (rate × lifetime): in one run the measured slices, faster than the fill's first ones, raised
+    /// the store's high-water mark past a doubling of its tables (+51 MB of RSS at once), which is more deliveries
+    /// held, not memory leaking. At a fixed rate the store's size is settled by the end of the fill, and what RSS does
+    /// afterwards is the gateway's own.
     /// </remarks>
     public async Task<SoakResult> SoakAsync()
     {
