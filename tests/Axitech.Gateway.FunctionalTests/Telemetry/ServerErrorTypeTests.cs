@@ -38,11 +38,7 @@ public sealed class ServerErrorTypeTests
         var route = IsolatedRoute.Create();
 
         // A Redis nobody listens on: deliveries are refused with 503 store_unavailable, and /readyz answers 503.
-        await using var gateway = await TestGateway.StartAsync(c =>
-        {
-            route.AddTo(c);
-            c["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},connectTimeout=500";
-        });
+        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500");
         using var refused = await gateway.SendAsync(SignedRequest.Create(route.Target()));
         using var unready = await gateway.Management.GetAsync("/readyz");
 
@@ -56,6 +52,29 @@ public sealed class ServerErrorTypeTests
     }
 
     [Fact]
+    public async Task RefusedDelivery_WhoseSenderHasGone_IsRecordedAs499WithoutErrorType_AndCountedAsRefused()
+    {
+        var route = IsolatedRoute.Create();
+
+        // Nobody listens on this Redis: the claim waits for the (shortened) async timeout, 1.5 s, then fails. The
+        // sender gives up long before, so the gateway refuses with 503 store_unavailable and no body to write.
+        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500,asyncTimeout=1500");
+        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gateway.SendAsync(SignedRequest.Create(route.Target()), cancellationToken: gone.Token));
+
+        var template = route.Path + "/{**rest}";
+        var scrape = await gateway.ScrapeUntilAsync(s =>
+            s.Sum(ServerDuration, ("http_route", template)) >= 1 && s.Sum("axitech_gateway_webhooks_total", route.Label) >= 1);
+
+        // ASP.NET Core records a request whose client has gone as 499 (client closed request), whatever status the
+        // gateway set; an error_type of 503 there would mislabel it, so the gateway leaves the tag off on that path.
+        var recorded = Assert.Single(scrape.Find(ServerDuration, ("http_route", template)));
+        Assert.Equal("499", recorded.Label("http_response_status_code"));
+        Assert.Null(recorded.Label("error_type"));
+        Assert.Equal(1, scrape.Sum("axitech_gateway_webhooks_total", route.Label, ("outcome", "rejected"), ("reason", "store_unavailable")));
+    }
+
+    [Fact]
     public async Task OpenTelemetrysOwnErrorTypeMiddleware_IsNotInThePipeline()
     {
         await using var gateway = await TestGateway.StartAsync();
@@ -64,4 +83,12 @@ public sealed class ServerErrorTypeTests
 
         Assert.DoesNotContain(filters, name => name.StartsWith("OpenTelemetry.", StringComparison.Ordinal));
     }
+
+    /// <summary>A gateway whose duplicate store is a Redis nobody listens on, with these client timeouts.</summary>
+    private static Task<TestGateway> StartWithUnreachableRedisAsync(IsolatedRoute route, string timeouts)
+        => TestGateway.StartAsync(c =>
+        {
+            route.AddTo(c);
+            c["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},{timeouts}";
+        });
 }
