@@ -56,10 +56,11 @@ public sealed class ServerErrorTypeTests
     {
         var route = IsolatedRoute.Create();
 
-        // Nobody listens on this Redis: the claim waits for the (shortened) async timeout, 1.5 s, then fails. The
-        // sender gives up long before, so the gateway refuses with 503 store_unavailable and no body to write.
-        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500,asyncTimeout=1500");
-        using var gone = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Nobody listens on this Redis: the claim waits for the async timeout, 3 s, then fails. The sender gives up
+        // after 1 s: long after its request is in (so the refusal is store_unavailable, not client_aborted), and long
+        // before the answer, so the gateway refuses with 503 store_unavailable and no body to write.
+        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500,asyncTimeout=3000");
+        using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gateway.SendAsync(SignedRequest.Create(route.Target()), cancellationToken: gone.Token));
 
         var template = route.Path + "/{**rest}";
