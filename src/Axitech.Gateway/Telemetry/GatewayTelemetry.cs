@@ -38,12 +38,15 @@ internal static class GatewayTelemetry
     /// 210 bytes a request), which the gateway removes (<see cref="TelemetryServiceCollectionExtensions"/>) and does
     /// here instead, where its own code answers 5xx or sees the forwarder's answer: forwarded deliveries (the
     /// upstream's 5xx, YARP's 502/503/504), its own refusals (503) and the health endpoints (503). Called before the
-    /// request ends (the hosting layer reads the tags then); allocates only on a 5xx.
+    /// request ends (the hosting layer reads the tags then); allocates only on a 5xx. Not for a request whose client has
+    /// gone: ASP.NET Core records that one as 499 whatever status was set, and a 5xx's tag would mislabel it.
     /// </summary>
     public static void TagServerError(HttpContext context)
     {
         var status = context.Response.StatusCode;
-        if (status is < 500 or > 599 || context.Features.Get<IHttpMetricsTagsFeature>() is not { } feature)
+        if (status is < 500 or > 599
+            || context.RequestAborted.IsCancellationRequested
+            || context.Features.Get<IHttpMetricsTagsFeature>() is not { } feature)
         {
             return;
         }

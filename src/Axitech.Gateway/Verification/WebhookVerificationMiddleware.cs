@@ -537,12 +537,11 @@ internal sealed partial class WebhookVerificationMiddleware
 
             if (reason == WebhookOutcomes.ClientAborted || context.RequestAborted.IsCancellationRequested)
             {
-                // No body to write, but never the default 200: should Kestrel still answer, it answers the refusal. No
-                // error.type tag: ASP.NET Core records a request whose client has gone as 499, whatever is set here, and
-                // a 503's tag would mislabel it (ServerErrorTypeTests).
+                // No body to write, but never the default 200: should Kestrel still answer, it answers the refusal.
                 if (!context.Response.HasStarted)
                 {
                     context.Response.StatusCode = statusCode;
+                    GatewayTelemetry.TagServerError(context);
                 }
 
                 return Task.CompletedTask;

@@ -68,11 +68,34 @@ public sealed class ServerErrorTypeTests
             s.Sum(ServerDuration, ("http_route", template)) >= 1 && s.Sum("axitech_gateway_webhooks_total", route.Label) >= 1);
 
         // ASP.NET Core records a request whose client has gone as 499 (client closed request), whatever status the
-        // gateway set; an error_type of 503 there would mislabel it, so the gateway leaves the tag off on that path.
+        // gateway set; an error_type of 503 there would mislabel it, so TagServerError leaves it off.
         var recorded = Assert.Single(scrape.Find(ServerDuration, ("http_route", template)));
         Assert.Equal("499", recorded.Label("http_response_status_code"));
         Assert.Null(recorded.Label("error_type"));
         Assert.Equal(1, scrape.Sum("axitech_gateway_webhooks_total", route.Label, ("outcome", "rejected"), ("reason", "store_unavailable")));
+    }
+
+    [Fact]
+    public async Task ForwardedDelivery_WhoseSenderHasGone_IsRecordedAs499WithoutErrorType()
+    {
+        var route = IsolatedRoute.Create();
+        await using var gateway = await TestGateway.StartAsync(route.AddTo);
+
+        // The upstream takes 3 s; the sender gives up after 1 s, and the forwarder answers its own 502 to nobody.
+        gateway.Upstream.Respond = async (context, request) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted);
+            await RecordingUpstream.DefaultRespond(context, request);
+        };
+        using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gateway.SendAsync(SignedRequest.Create(route.Target()), cancellationToken: gone.Token));
+
+        var template = route.Path + "/{**rest}";
+        var scrape = await gateway.ScrapeUntilAsync(s => s.Sum(ServerDuration, ("http_route", template)) >= 1);
+
+        var recorded = Assert.Single(scrape.Find(ServerDuration, ("http_route", template)));
+        Assert.Equal("499", recorded.Label("http_response_status_code"));
+        Assert.Null(recorded.Label("error_type"));
     }
 
     [Fact]
