@@ -89,9 +89,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public async Task<HostStats> StatsAsync()
     {
-        await _process.StandardInput.WriteLineAsync("stats");
-        await _process.StandardInput.FlushAsync();
-        var reply = await ReadReplyAsync();
+        var reply = await AskAsync("stats");
         return reply.StartsWith(HostStats.Prefix, StringComparison.Ordinal)
             ? HostStats.Parse(reply)
             : throw new InvalidOperationException($"The {Role} host answered '{reply}' to stats.");
@@ -100,9 +98,7 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The heap after a full, blocking collection, and the duplicate store's entries then (see <c>live-heap</c>).</summary>
     public async Task<(long HeapBytes, long StoreEntries)> LiveHeapAsync()
     {
-        await _process.StandardInput.WriteLineAsync("live-heap");
-        await _process.StandardInput.FlushAsync();
-        var reply = await ReadReplyAsync();
+        var reply = await AskAsync("live-heap");
         return reply.StartsWith(LoadHost.LiveHeapPrefix, StringComparison.Ordinal) && reply[LoadHost.LiveHeapPrefix.Length..].Split(' ') is [var heap, var entries]
             ? (long.Parse(heap, System.Globalization.CultureInfo.InvariantCulture), long.Parse(entries, System.Globalization.CultureInfo.InvariantCulture))
             : throw new InvalidOperationException($"The {Role} host answered '{reply}' to live-heap.");
@@ -111,9 +107,7 @@ internal sealed class HostProcess : IAsyncDisposable
     /// <summary>The sampled allocations by type since the last reset (empty unless the host samples them).</summary>
     public async Task<IReadOnlyList<(string Type, long Bytes)>> AllocationsAsync(bool reset = false)
     {
-        await _process.StandardInput.WriteLineAsync(reset ? "allocations-reset" : "allocations");
-        await _process.StandardInput.FlushAsync();
-        var reply = await ReadReplyAsync();
+        var reply = await AskAsync(reset ? "allocations-reset" : "allocations");
         if (!reply.StartsWith(LoadHost.AllocationsPrefix, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"The {Role} host answered '{reply}' to allocations.");
@@ -165,6 +159,14 @@ internal sealed class HostProcess : IAsyncDisposable
         {
             Console.Error.WriteLine($"[{Role}] {line}");
         }
+    }
+
+    /// <summary>Sends one command on the host's stdin and waits for its reply line.</summary>
+    private async Task<string> AskAsync(string command)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        return await ReadReplyAsync();
     }
 
     private async Task<string> ReadReplyAsync()
