@@ -9,7 +9,7 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
     {
         if (args.Length == 0)
         {
-            throw new ArgumentException("load-host needs a role: gateway, baseline or upstream.");
+            throw new ArgumentException("load-host needs a role: gateway, baseline, floor or upstream.");
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -6,6 +6,8 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// <summary>
 /// Issue 6, targets 2 to 4: the whole request through the gateway (verify, duplicate store in memory, forward)
 /// against plain YARP forwarding the same requests to the same fast upstream, all on loopback ports, driven by wrk.
+/// Either side can be the floor proxy instead (<see cref="FloorProxy"/>: only what verifying needs), to tell what
+/// verification costs on the machine from what the gateway adds to it.
 /// </summary>
 internal static class LoadBenchmark
 {
@@ -45,8 +47,8 @@ internal static class LoadBenchmark
             // gateway runs by default (DATAS on).
             var fixedHeaps = !options.Soak;
             await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin), fixedHeaps);
-            await using var gateway = await HostProcess.StartAsync(new HostArguments("gateway", ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
-            await using var baseline = await HostProcess.StartAsync(new HostArguments("baseline", ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
+            await using var gateway = await HostProcess.StartAsync(new HostArguments(options.Contestant, ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
+            await using var baseline = await HostProcess.StartAsync(new HostArguments(options.BaselineRole, ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
 
             var session = new LoadSession(options, directory.FullName, upstream, gateway, baseline);
             await session.SmokeTestAsync();

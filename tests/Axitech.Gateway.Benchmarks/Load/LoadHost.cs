@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Forwarding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Axitech.Gateway.Benchmarks.Load;
 
@@ -12,6 +15,7 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// <list type="bullet">
 /// <item><c>gateway</c>: the real gateway (<see cref="GatewayApplication.Build"/>) with the in-memory duplicate store, one route and one policy;</item>
 /// <item><c>baseline</c>: plain YARP with the same Kestrel settings, the same route and cluster (so the same forwarder HttpClient), no verification;</item>
+/// <item><c>floor</c>: that plain YARP with <see cref="FloorProxy"/> in its pipeline: the least a verifying proxy does;</item>
 /// <item><c>upstream</c>: a minimal Kestrel app that reads the body, counts it and answers 200.</item>
 /// </list>
 /// Prints <see cref="ReadyLine"/> once listening, then answers <c>stats</c>, <c>allocations</c>,
@@ -48,12 +52,13 @@ internal static class LoadHost
 
     private static async Task<int> RunAsync(HostArguments options, string emptyConfigDirectory)
     {
+        using var floor = options.Role == "floor" ? new FloorProxy(options.Tolerance + options.ExpiryMargin) : null;
         await using var app = options.Role switch
         {
             "gateway" => BuildGateway(options, emptyConfigDirectory),
-            "baseline" => BuildBaseline(options),
+            "baseline" or "floor" => BuildPlainYarp(options, floor),
             "upstream" => BuildUpstream(options),
-            _ => throw new ArgumentException($"Unknown load host role '{options.Role}': use gateway, baseline or upstream."),
+            _ => throw new ArgumentException($"Unknown load host role '{options.Role}': use gateway, baseline, floor or upstream."),
         };
 
         using var sampler = options.SampleAllocations ? new AllocationSampler() : null;
@@ -74,7 +79,7 @@ internal static class LoadHost
                     GC.CollectionCount(2),
                     Interlocked.Read(ref s_requests),
                     Interlocked.Read(ref s_bodyBytes),
-                    store?.Count ?? 0,
+                    store?.Count ?? floor?.StoreEntries ?? 0,
                     (long)process.TotalProcessorTime.TotalMicroseconds,
                     System.Runtime.JitInfo.GetCompiledMethodCount(),
                     (long)System.Runtime.JitInfo.GetCompilationTime().TotalMicroseconds).ToLine());
@@ -95,7 +100,7 @@ internal static class LoadHost
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 GC.WaitForPendingFinalizers();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-                Console.WriteLine(LiveHeapPrefix + GC.GetGCMemoryInfo().HeapSizeBytes.ToString(CultureInfo.InvariantCulture) + " " + (store?.Count ?? 0).ToString(CultureInfo.InvariantCulture));
+                Console.WriteLine(LiveHeapPrefix + GC.GetGCMemoryInfo().HeapSizeBytes.ToString(CultureInfo.InvariantCulture) + " " + (store?.Count ?? floor?.StoreEntries ?? 0).ToString(CultureInfo.InvariantCulture));
             }
         }
 
@@ -146,7 +151,7 @@ internal static class LoadHost
         });
     }
 
-    private static WebApplication BuildBaseline(HostArguments options)
+    private static WebApplication BuildPlainYarp(HostArguments options, FloorProxy? floor)
     {
         var settings = ProxyConfiguration(options);
 
@@ -179,9 +184,24 @@ internal static class LoadHost
         });
         builder.WebHost.ConfigureKestrel((context, kestrelOptions) => kestrelOptions.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true));
 
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        var proxy = builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        if (floor is not null)
+        {
+            // The gateway's forwarding of a buffered body: sent whole from the buffer it was verified in.
+            proxy.AddTransforms(context => context.RequestTransforms.Add(new BufferedBodyHandoverTransform()));
+            builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, BufferedBodyHttpClientFactory>());
+        }
+
         var app = builder.Build();
-        app.MapReverseProxy();
+        if (floor is not null)
+        {
+            app.MapReverseProxy(pipeline => pipeline.Use(floor.VerifyThenForwardAsync));
+        }
+        else
+        {
+            app.MapReverseProxy();
+        }
+
         return app;
     }
 

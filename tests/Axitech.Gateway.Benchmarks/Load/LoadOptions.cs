@@ -11,7 +11,7 @@ internal sealed record LoadOptions
     public const string Usage = """
         Usage: load [--soak] [--threads N] [--connections N] [--duration SECONDS] [--rounds N] [--paced-rounds N]
                     [--equal-load-rounds N] [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--soak-share S] [--allocations]
-                    [--gateway-without-otel] [--gateway-setting KEY=VALUE]...
+                    [--gateway-without-otel] [--gateway-setting KEY=VALUE]... [--contestant gateway|floor] [--baseline plain|floor]
           (default)   gateway vs plain YARP: interleaved peak rounds and paced rounds at 50% of plain YARP's peak,
                       for each body size (default 1024,262144)
           --soak      the gateway alone under sustained load for 2 minutes (after filling its duplicate store to
@@ -26,6 +26,10 @@ internal sealed record LoadOptions
           --gateway-without-otel  run the gateway with OTEL_SDK_DISABLED=true, to see what its telemetry costs
           --gateway-setting KEY=VALUE  one more configuration value for the gateway (repeatable), for attribution
                       runs, e.g. Webhooks:Policies:bench:Deduplication:Enabled=false
+          --contestant floor / --baseline floor  put the floor proxy in the gateway's place / in plain YARP's: plain
+                      YARP plus only what verifying needs (read the body into a buffer, one HMAC, a constant-time
+                      compare, an in-memory duplicate-store round trip, forward from the buffer). Floor vs plain is
+                      what verification itself costs on this machine; gateway vs floor is what the gateway adds to it
         """;
 
     public bool Soak { get; init; }
@@ -37,6 +41,21 @@ internal sealed record LoadOptions
 
     /// <summary>Extra configuration for the gateway (<c>Key=Value</c>), for attribution runs; none by default.</summary>
     public IReadOnlyList<string> GatewaySettings { get; init; } = [];
+
+    /// <summary>The host measured against the baseline: <c>gateway</c> (the default) or <c>floor</c> (<see cref="FloorProxy"/>).</summary>
+    public string Contestant { get; init; } = "gateway";
+
+    /// <summary>The host it is measured against: <c>plain</c> YARP (the default) or <c>floor</c>.</summary>
+    public string Baseline { get; init; } = "plain";
+
+    /// <summary>The contestant's name in the report.</summary>
+    public string ContestantName => Contestant == "floor" ? "floor proxy" : "gateway";
+
+    /// <summary>The baseline's name in the report.</summary>
+    public string BaselineName => Baseline == "floor" ? "floor proxy" : "plain YARP";
+
+    /// <summary>The load-host role of the baseline.</summary>
+    public string BaselineRole => Baseline == "floor" ? "floor" : "baseline";
 
     public int Threads { get; init; } = 2;
 
@@ -95,6 +114,8 @@ internal sealed record LoadOptions
                 "--allocations" => options with { SampleAllocations = true },
                 "--gateway-without-otel" => options with { GatewayTelemetry = false },
                 "--gateway-setting" => options with { GatewaySettings = [.. options.GatewaySettings, Next()] },
+                "--contestant" => options with { Contestant = Next() },
+                "--baseline" => options with { Baseline = Next() },
                 "--threads" => options with { Threads = NextInt() },
                 "--connections" => options with { Connections = NextInt() },
                 "--duration" => options with { RoundDuration = TimeSpan.FromSeconds(NextInt()) },
@@ -114,6 +135,12 @@ internal sealed record LoadOptions
             || options.SoakLoadShare is <= 0 or > 1)
         {
             throw new ArgumentException("Need threads ≥ 1, connections ≥ threads, rounds ≥ 1, body sizes between 1 and 1048576 bytes and a soak share in (0, 1].");
+        }
+
+        if (options.Contestant is not ("gateway" or "floor") || options.Baseline is not ("plain" or "floor") || (options.Contestant == "floor" && options.Baseline == "floor")
+            || (options.Soak && (options.Contestant != "gateway" || options.Baseline != "plain")))
+        {
+            throw new ArgumentException("--contestant is gateway or floor, --baseline plain or floor, not both floor, and neither with --soak.");
         }
 
         return options;

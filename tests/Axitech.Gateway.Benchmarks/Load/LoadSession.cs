@@ -72,19 +72,39 @@ internal sealed class LoadSession
 
         var tampered = (byte[])body.Clone();
         tampered[^2] ^= 1;
-        await ExpectAsync(_gateway, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway");
-        if (_options.GatewaySettings.Count == 0)
+        if (_options.Contestant == "gateway")
         {
-            // An attribution run may switch duplicate protection off; the gateway as shipped answers a repeat itself.
-            await ExpectAsync(_gateway, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway");
+            await ExpectAsync(_gateway, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway");
+            if (_options.GatewaySettings.Count == 0)
+            {
+                // An attribution run may switch duplicate protection off; the gateway as shipped answers a repeat itself.
+                await ExpectAsync(_gateway, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway");
+            }
+
+            await ExpectAsync(_gateway, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the gateway");
         }
 
-        await ExpectAsync(_gateway, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the gateway");
-        await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a delivery through plain YARP");
-        Progress("Smoke test passed: the gateway forwards a signed delivery, answers its repeat itself and refuses a tampered copy; plain YARP forwards.");
+        // The floor proxy, wherever it stands, verifies and deduplicates too: a repeat is not forwarded (409, bare).
+        var floor = _options.Contestant == "floor" ? _gateway : _options.Baseline == "floor" ? _baseline : null;
+        if (floor is not null)
+        {
+            await ExpectAsync(floor, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the floor proxy");
+            await ExpectAsync(floor, body, HttpStatusCode.Conflict, 0, duplicate: false, "its repeat through the floor proxy");
+            await ExpectAsync(floor, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the floor proxy");
+        }
+
+        if (_options.Baseline == "plain")
+        {
+            await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a delivery through plain YARP");
+        }
+
+        Progress($"Smoke test passed: the {_options.ContestantName} forwards a signed delivery, does not forward its repeat and refuses a tampered copy; {(_options.Baseline == "plain" ? "plain YARP forwards" : "so does the floor proxy")}.");
     }
 
-    /// <summary>Gateway against plain YARP, for each body size: peak rounds, then paced rounds at 50% of plain YARP's peak.</summary>
+    /// <summary>
+    /// Gateway against plain YARP (or either against the floor proxy: <see cref="LoadOptions.Contestant"/>,
+    /// <see cref="LoadOptions.Baseline"/>), for each body size: peak rounds, then paced rounds at 50% of the baseline's peak.
+    /// </summary>
     public async Task<IReadOnlyList<SizeResult>> CompareAsync()
     {
         var results = new List<SizeResult>();
@@ -110,7 +130,7 @@ internal sealed class LoadSession
                 expectedRate = Math.Max(rateFloor / 2, Math.Max(warmup.Baseline.Wrk.RequestsPerSecond, warmup.Gateway.Wrk.RequestsPerSecond));
                 var jitBudget = _options.Warmup.TotalMicroseconds / 100;
                 var settled = warmup.Baseline.JitMicroseconds <= jitBudget && warmup.Gateway.JitMicroseconds <= jitBudget;
-                Progress($"{Size(size)} warm-up round {round}: JIT compiled plain YARP {warmup.Baseline.JitMethods:N0} methods in {warmup.Baseline.JitMicroseconds / 1000.0:N0} ms, gateway {warmup.Gateway.JitMethods:N0} in {warmup.Gateway.JitMicroseconds / 1000.0:N0} ms{(settled ? "; settled" : string.Empty)}");
+                Progress($"{Size(size)} warm-up round {round}: JIT compiled {_options.BaselineName} {warmup.Baseline.JitMethods:N0} methods in {warmup.Baseline.JitMicroseconds / 1000.0:N0} ms, {_options.ContestantName} {warmup.Gateway.JitMethods:N0} in {warmup.Gateway.JitMicroseconds / 1000.0:N0} ms{(settled ? "; settled" : string.Empty)}");
                 if (settled || round >= maxWarmupRounds)
                 {
                     break;
@@ -125,7 +145,7 @@ internal sealed class LoadSession
                 var pair = await RunPairAsync(table, bodyPath, size, expectedRate, _options.RoundDuration, gatewayFirst: round % 2 == 1, rate: null);
                 peak.Add(pair);
                 expectedRate = Math.Max(expectedRate, Math.Max(pair.Baseline.Wrk.RequestsPerSecond, pair.Gateway.Wrk.RequestsPerSecond));
-                Progress($"{Size(size)} peak round {round + 1}/{_options.Rounds}: plain YARP {pair.Baseline.Wrk.RequestsPerSecond:N0} req/s, gateway {pair.Gateway.Wrk.RequestsPerSecond:N0} req/s");
+                Progress($"{Size(size)} peak round {round + 1}/{_options.Rounds}: {_options.BaselineName} {pair.Baseline.Wrk.RequestsPerSecond:N0} req/s, {_options.ContestantName} {pair.Gateway.Wrk.RequestsPerSecond:N0} req/s");
             }
 
             var baselineAllocations = await _baseline.AllocationsAsync();
@@ -137,7 +157,7 @@ internal sealed class LoadSession
             {
                 var pair = await RunPairAsync(table, bodyPath, size, pacedTarget, _options.RoundDuration, gatewayFirst: round % 2 == 0, pacedTarget);
                 paced.Add(pair);
-                Progress($"{Size(size)} paced round {round + 1}/{_options.PacedRounds} (target {pacedTarget:N0} req/s): plain YARP p99 {pair.Baseline.Wrk.P99Microseconds / 1000.0:N2} ms, gateway p99 {pair.Gateway.Wrk.P99Microseconds / 1000.0:N2} ms");
+                Progress($"{Size(size)} paced round {round + 1}/{_options.PacedRounds} (target {pacedTarget:N0} req/s): {_options.BaselineName} p99 {pair.Baseline.Wrk.P99Microseconds / 1000.0:N2} ms, {_options.ContestantName} p99 {pair.Gateway.Wrk.P99Microseconds / 1000.0:N2} ms");
             }
 
             // Not a target but a control for the p99 one: at 50% of plain YARP's peak the gateway, whose own peak is lower,
@@ -154,7 +174,7 @@ internal sealed class LoadSession
                 {
                     var baseline = await MeasureAsync(_baseline, size, prefix, bodyPath, _options.RoundDuration, equalLoadRate);
                     equalLoad.Add(baseline);
-                    Progress($"{Size(size)} control round {round + 1}/{equalLoadRounds}: plain YARP paced at {equalLoadRate:N0} req/s, p99 {baseline.Wrk.P99Microseconds / 1000.0:N2} ms");
+                    Progress($"{Size(size)} control round {round + 1}/{equalLoadRounds}: {_options.BaselineName} paced at {equalLoadRate:N0} req/s, p99 {baseline.Wrk.P99Microseconds / 1000.0:N2} ms");
                 }
                 finally
                 {
