@@ -143,6 +143,11 @@ internal sealed record LoadOptions
             throw new ArgumentException("--contestant is gateway or floor, --baseline plain or floor, not both floor, and neither with --soak.");
         }
 
+        if (options.Contestant != "gateway" && (options.GatewaySettings.Count > 0 || !options.GatewayTelemetry))
+        {
+            throw new ArgumentException("--gateway-setting and --gateway-without-otel change the gateway: with --contestant floor there is none to change.");
+        }
+
         return options;
     }
 }
