@@ -29,13 +29,13 @@ public static class AxitechSignature
     /// <summary>Default name of the timestamp header.</summary>
     public const string TimestampHeaderName = "x-aw-timestamp";
 
-    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    private static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>
     /// Number of bytes the signed prefix (<c>METHOD + targetPrefix + target + timestamp</c>) takes as UTF-8.
     /// </summary>
     public static int GetPrefixByteCount(ReadOnlySpan<char> method, ReadOnlySpan<char> targetPrefix, ReadOnlySpan<char> target, ReadOnlySpan<char> timestamp)
-        => GetUpperByteCount(method) + s_utf8.GetByteCount(targetPrefix) + s_utf8.GetByteCount(target) + s_utf8.GetByteCount(timestamp);
+        => GetUpperByteCount(method) + _utf8.GetByteCount(targetPrefix) + _utf8.GetByteCount(target) + _utf8.GetByteCount(timestamp);
 
     /// <summary>
     /// Writes the signed prefix into <paramref name="destination"/> and returns the number of bytes written. The
@@ -45,9 +45,9 @@ public static class AxitechSignature
     public static int WritePrefix(Span<byte> destination, ReadOnlySpan<char> method, ReadOnlySpan<char> targetPrefix, ReadOnlySpan<char> target, ReadOnlySpan<char> timestamp)
     {
         var written = WriteUpper(destination, method);
-        written += s_utf8.GetBytes(targetPrefix, destination[written..]);
-        written += s_utf8.GetBytes(target, destination[written..]);
-        written += s_utf8.GetBytes(timestamp, destination[written..]);
+        written += _utf8.GetBytes(targetPrefix, destination[written..]);
+        written += _utf8.GetBytes(target, destination[written..]);
+        written += _utf8.GetBytes(timestamp, destination[written..]);
         return written;
     }
 
@@ -73,7 +73,7 @@ public static class AxitechSignature
             var written = WritePrefix(buffer, method, default, target, timestamp);
             body.CopyTo(buffer.AsSpan(written));
             Span<byte> hash = stackalloc byte[SizeInBytes];
-            ComputeHash(s_utf8.GetBytes(secret), buffer.AsSpan(0, written + body.Length), hash);
+            ComputeHash(_utf8.GetBytes(secret), buffer.AsSpan(0, written + body.Length), hash);
             return Convert.ToHexStringLower(hash);
         }
         finally
@@ -83,7 +83,7 @@ public static class AxitechSignature
     }
 
     private static int GetUpperByteCount(ReadOnlySpan<char> method)
-        => Ascii.IsValid(method) ? method.Length : s_utf8.GetByteCount(method.ToString().ToUpperInvariant());
+        => Ascii.IsValid(method) ? method.Length : _utf8.GetByteCount(method.ToString().ToUpperInvariant());
 
     private static int WriteUpper(Span<byte> destination, ReadOnlySpan<char> method)
     {
@@ -95,6 +95,6 @@ public static class AxitechSignature
         }
 
         // Not a method Kestrel accepts, but keep the scheme total: JavaScript's toUpperCase on the whole string.
-        return s_utf8.GetBytes(method.ToString().ToUpperInvariant(), destination);
+        return _utf8.GetBytes(method.ToString().ToUpperInvariant(), destination);
     }
 }

@@ -27,8 +27,8 @@ public static class WebhookTimestamp
 {
     private const long MillisecondsThreshold = 100_000_000_000;
     private const int MaxUnixDigits = 16;
-    private static readonly long s_maxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-    private static readonly long s_maxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private static readonly long _maxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+    private static readonly long _maxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>Parses a timestamp header value strictly; returns false for anything that is not exactly one of the accepted forms.</summary>
     public static bool TryParse(ReadOnlySpan<char> value, out DateTimeOffset result)
@@ -77,7 +77,7 @@ public static class WebhookTimestamp
 
         if (number < MillisecondsThreshold)
         {
-            if (number > s_maxUnixSeconds)
+            if (number > _maxUnixSeconds)
             {
                 return false;
             }
@@ -86,7 +86,7 @@ public static class WebhookTimestamp
             return true;
         }
 
-        if (number > s_maxUnixMilliseconds)
+        if (number > _maxUnixMilliseconds)
         {
             return false;
         }

@@ -9,9 +9,9 @@ namespace Axitech.Gateway.CommandTests;
 /// </summary>
 public static class GatewayExecutable
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);
 
-    private static readonly string[] s_isolatedVariablePrefixes =
+    private static readonly string[] _isolatedVariablePrefixes =
         ["ASPNETCORE_", "DOTNET_ENVIRONMENT", "AXGW_", "Webhooks__", "ReverseProxy__", "Kestrel__", "Demo__", "Gateway__"];
 
     public static string Directory => AppContext.BaseDirectory;
@@ -39,7 +39,7 @@ public static class GatewayExecutable
             startInfo.ArgumentList.Add(arg);
         }
 
-        foreach (var name in startInfo.Environment.Keys.Where(k => s_isolatedVariablePrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
+        foreach (var name in startInfo.Environment.Keys.Where(k => _isolatedVariablePrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
         {
             startInfo.Environment.Remove(name);
         }
@@ -65,7 +65,7 @@ public static class GatewayExecutable
 
         process.StandardInput.Close();
 
-        using var timeout = new CancellationTokenSource(s_timeout);
+        using var timeout = new CancellationTokenSource(_timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -73,7 +73,7 @@ public static class GatewayExecutable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not end within {s_timeout}: {await stdout}{await stderr}");
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not end within {_timeout}: {await stdout}{await stderr}");
         }
 
         return new CommandResult(process.ExitCode, await stdout, await stderr);

@@ -12,7 +12,7 @@ public sealed class GatewayProcessFixture : IAsyncLifetime
 {
     public const string DemoSecret = "wh_sec_demo_only_not_a_real_secret";
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -61,7 +61,7 @@ public sealed class GatewayProcessFixture : IAsyncLifetime
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var started = TimeProvider.System.GetTimestamp();
-        while (TimeProvider.System.GetElapsedTime(started) < s_startTimeout)
+        while (TimeProvider.System.GetElapsedTime(started) < _startTimeout)
         {
             if (_process.HasExited)
             {
@@ -84,7 +84,7 @@ public sealed class GatewayProcessFixture : IAsyncLifetime
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The gateway was not healthy at {HealthUrl} within {s_startTimeout}:\n{Log}");
+        throw new TimeoutException($"The gateway was not healthy at {HealthUrl} within {_startTimeout}:\n{Log}");
     }
 
     public async Task DisposeAsync()

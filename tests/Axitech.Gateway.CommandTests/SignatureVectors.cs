@@ -10,9 +10,9 @@ public static class SignatureVectors
 {
     private const string RelativePath = "shared/vectors/axitech-signatures.json";
 
-    private static readonly Lazy<IReadOnlyList<SignatureVector>> s_all = new(Load);
+    private static readonly Lazy<IReadOnlyList<SignatureVector>> _all = new(Load);
 
-    public static IReadOnlyList<SignatureVector> All => s_all.Value;
+    public static IReadOnlyList<SignatureVector> All => _all.Value;
 
     public static TheoryData<string> ValidNames => Names(valid: true);
 

@@ -9,9 +9,9 @@ namespace Axitech.Webhooks.Tests;
 /// </summary>
 public static class VendorVectors
 {
-    private static readonly Lazy<IReadOnlyList<Vector>> s_all = new(Load);
+    private static readonly Lazy<IReadOnlyList<Vector>> _all = new(Load);
 
-    public static IReadOnlyList<Vector> All => s_all.Value;
+    public static IReadOnlyList<Vector> All => _all.Value;
 
     public static TheoryData<string> ValidNames() => Names(v => v.Valid);
 

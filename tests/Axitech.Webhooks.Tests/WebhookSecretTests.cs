@@ -9,7 +9,7 @@ namespace Axitech.Webhooks.Tests;
 /// </summary>
 public sealed class WebhookSecretTests
 {
-    private static readonly byte[] s_key = Encoding.UTF8.GetBytes("wh_sec_pooled_hmac_test");
+    private static readonly byte[] _key = Encoding.UTF8.GetBytes("wh_sec_pooled_hmac_test");
 
     [Fact]
     public void ComputeHash_IsTheOneShotHmac_CallAfterCall()
@@ -24,7 +24,7 @@ public sealed class WebhookSecretTests
 
             secret.ComputeHash(message, computed);
 
-            Assert.Equal(HMACSHA256.HashData(s_key, message), computed);
+            Assert.Equal(HMACSHA256.HashData(_key, message), computed);
         }
     }
 
@@ -43,7 +43,7 @@ public sealed class WebhookSecretTests
             {
                 var message = Message(200 + (thread * 37) + (i % 50), seed: (thread * 10_000) + i);
                 secret.ComputeHash(message, computed);
-                failures += HMACSHA256.HashData(s_key, message).AsSpan().SequenceEqual(computed) ? 0 : 1;
+                failures += HMACSHA256.HashData(_key, message).AsSpan().SequenceEqual(computed) ? 0 : 1;
             }
 
             return failures;

@@ -4,7 +4,7 @@ namespace Axitech.Webhooks.Tests;
 
 public sealed class WebhookVerifierTests
 {
-    private static readonly TimeSpan s_tolerance = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan _tolerance = TimeSpan.FromMinutes(5);
 
     [Theory]
     [MemberData(nameof(VendorVectors.ValidNames), MemberType = typeof(VendorVectors))]
@@ -170,7 +170,7 @@ public sealed class WebhookVerifierTests
         var message = Message(vector);
         var decoded = new byte[32];
 
-        var outcome = WebhookVerifier.Verify(message, vector.Signature, vector.Timestamp, [new WebhookSecret(vector.Secret)], AtTimestampOf(vector), s_tolerance, decoded, out _);
+        var outcome = WebhookVerifier.Verify(message, vector.Signature, vector.Timestamp, [new WebhookSecret(vector.Secret)], AtTimestampOf(vector), _tolerance, decoded, out _);
 
         Assert.Equal(WebhookVerificationOutcome.Valid, outcome);
         Assert.Equal(Convert.FromHexString(vector.Signature), decoded);
@@ -217,5 +217,5 @@ public sealed class WebhookVerifierTests
 
     private static WebhookVerificationOutcome VerifyWith(VendorVectors.Vector vector, string signature, DateTimeOffset now, params string[] secrets)
         => WebhookVerifier.Verify(
-            Message(vector), signature, vector.Timestamp, secrets.Select(s => new WebhookSecret(s)).ToArray(), now, s_tolerance, new byte[32], out _);
+            Message(vector), signature, vector.Timestamp, secrets.Select(s => new WebhookSecret(s)).ToArray(), now, _tolerance, new byte[32], out _);
 }

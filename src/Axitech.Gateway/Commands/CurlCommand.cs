@@ -6,7 +6,7 @@ namespace Axitech.Gateway.Commands;
 /// <summary>Writes a signed delivery as a ready-to-run POSIX-shell <c>curl</c> command line.</summary>
 internal static class CurlCommand
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding _strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// The body goes as <c>--data-binary @file</c> when it came from a file (exact bytes, whatever they are), or quoted
@@ -33,7 +33,7 @@ internal static class CurlCommand
         string text;
         try
         {
-            text = s_strictUtf8.GetString(body);
+            text = _strictUtf8.GetString(body);
         }
         catch (DecoderFallbackException ex)
         {

@@ -11,7 +11,7 @@ internal static class HealthcheckCommand
 {
     public const string ManagementUrlKey = "Kestrel:Endpoints:Management:Url";
 
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
 
     public static Command Create()
     {
@@ -28,7 +28,7 @@ internal static class HealthcheckCommand
         command.SetGuardedAction(async (parseResult, output, cancellationToken) =>
         {
             var address = parseResult.GetValue(url) ?? DefaultUrl(configurationOptions, parseResult);
-            using var client = new HttpClient { Timeout = s_timeout };
+            using var client = new HttpClient { Timeout = _timeout };
             try
             {
                 using var response = await client.GetAsync(new Uri(address), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ internal static class HealthcheckCommand
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                await output.Error.WriteLineAsync($"unhealthy: GET {address} had no answer within {s_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
+                await output.Error.WriteLineAsync($"unhealthy: GET {address} had no answer within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s").ConfigureAwait(false);
                 return CommandAction.Failure;
             }
         });

@@ -15,7 +15,7 @@ namespace Axitech.Gateway.Commands;
 /// </summary>
 internal static class SendCommand
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(30);
 
     public static Command Create()
     {
@@ -110,7 +110,7 @@ internal static class SendCommand
 
     private static async Task<SendResult> SendAsync(string address, SignedDelivery signed, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { Timeout = s_timeout };
+        using var client = new HttpClient { Timeout = _timeout };
         using var request = new HttpRequestMessage(new HttpMethod(signed.Method), RequestTarget.ToUncanonicalizedUri(address))
         {
             Content = new ReadOnlyMemoryContent(signed.Body),
@@ -134,7 +134,7 @@ internal static class SendCommand
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CommandException($"No answer from {address} within {s_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", ex);
+            throw new CommandException($"No answer from {address} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", ex);
         }
     }
 

@@ -16,7 +16,7 @@ internal static partial class WebhookConfigurationReader
     public const string PolicyMetadataKey = "WebhookPolicy";
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
-    private static readonly TimeSpan s_maxTolerance = TimeSpan.FromDays(1);
+    private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);
 
     /// <summary>Reads the whole configuration; <paramref name="errors"/> is empty when it is valid.</summary>
     public static WebhookConfiguration Read(IConfiguration configuration, out List<string> errors)
@@ -112,7 +112,7 @@ internal static partial class WebhookConfigurationReader
             errors.Add($"Webhook policy '{name}' has no secret: set {path}:Secrets:0 (for example through the environment variable Webhooks__Policies__{name}__Secrets__0) to the secret shown in the Axitech widget admin page. Nothing is forwarded unverified.");
         }
 
-        if (options.Tolerance <= TimeSpan.Zero || options.Tolerance > s_maxTolerance)
+        if (options.Tolerance <= TimeSpan.Zero || options.Tolerance > _maxTolerance)
         {
             errors.Add($"Webhook policy '{name}': {path}:Tolerance is {options.Tolerance}; it must be more than 00:00:00 and at most 1.00:00:00 (the default is 00:05:00).");
         }

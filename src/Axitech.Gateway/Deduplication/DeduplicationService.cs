@@ -7,7 +7,7 @@ namespace Axitech.Gateway.Deduplication;
 /// </summary>
 internal sealed class DeduplicationService
 {
-    private static readonly TimeSpan s_minimumTimeToLive = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _minimumTimeToLive = TimeSpan.FromSeconds(1);
 
     private readonly TimeProvider _timeProvider;
 
@@ -44,7 +44,7 @@ internal sealed class DeduplicationService
     public TimeSpan TimeToLive(WebhookPolicy policy, DateTimeOffset timestamp)
     {
         var ttl = timestamp + policy.Tolerance + policy.Deduplication.ExpiryMargin - _timeProvider.GetUtcNow();
-        return ttl < s_minimumTimeToLive ? s_minimumTimeToLive : ttl;
+        return ttl < _minimumTimeToLive ? _minimumTimeToLive : ttl;
     }
 
     /// <summary>The in-flight lease: the policy's lease, never longer than the entry would live.</summary>

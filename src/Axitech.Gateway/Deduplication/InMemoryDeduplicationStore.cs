@@ -28,7 +28,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
     private const int ShardBits = 6;
     private const int InitialCapacity = 64;
 
-    private static readonly TimeSpan s_sweepInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _sweepInterval = TimeSpan.FromSeconds(10);
 
     private readonly Shard[] _shards = new Shard[ShardCount];
     private readonly ConcurrentDictionary<string, int> _policyIds = new(StringComparer.Ordinal);
@@ -52,7 +52,7 @@ internal sealed partial class InMemoryDeduplicationStore : IDeduplicationStore, 
             _shards[i] = new Shard();
         }
 
-        _sweeper = timeProvider.CreateTimer(static state => ((InMemoryDeduplicationStore)state!).Sweep(), this, s_sweepInterval, s_sweepInterval);
+        _sweeper = timeProvider.CreateTimer(static state => ((InMemoryDeduplicationStore)state!).Sweep(), this, _sweepInterval, _sweepInterval);
     }
 
     public string Name => "memory";

@@ -42,8 +42,8 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     // the claim. So the window is generous rather than tied to one policy's lease; the tasks are few, one per delivery
     // that was in flight when Redis went away (claims fail while it is away, and their releases, see
     // ReleaseUnansweredClaim, are bounded in number and by the lease).
-    private static readonly TimeSpan s_settleRetryWindow = TimeSpan.FromMinutes(30);
-    private static readonly TimeSpan s_settleRetryInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan _settleRetryWindow = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan _settleRetryInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _keyPrefix;
@@ -153,7 +153,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     private async Task RetrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
     {
-        if (await RetryUntilAnsweredAsync(operation, script, key, arguments, s_settleRetryWindow).ConfigureAwait(false) is { } done)
+        if (await RetryUntilAnsweredAsync(operation, script, key, arguments, _settleRetryWindow).ConfigureAwait(false) is { } done)
         {
             Log.SettledLater(_logger, operation, done);
         }
@@ -164,7 +164,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     }
 
     /// <summary>
-    /// Runs the script every <see cref="s_settleRetryInterval"/> until Redis answers or <paramref name="window"/> ends:
+    /// Runs the script every <see cref="_settleRetryInterval"/> until Redis answers or <paramref name="window"/> ends:
     /// the script's answer, or null when the window ended first. Logs each failure unless <paramref name="operation"/>
     /// is null.
     /// </summary>
@@ -173,7 +173,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            await Task.Delay(s_settleRetryInterval).ConfigureAwait(false);
+            await Task.Delay(_settleRetryInterval).ConfigureAwait(false);
             if (await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false) is { } done)
             {
                 return done;

@@ -15,10 +15,10 @@ namespace Axitech.Gateway.Forwarding;
 internal sealed class BufferedBodyHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     [ThreadStatic]
-    private static Handover t_handover;
+    private static Handover _handover;
 
     /// <summary>Leaves <paramref name="body"/> for this handler to send as <paramref name="request"/>'s content.</summary>
-    public static void HandOver(HttpRequestMessage request, BufferedBodyStream body) => t_handover = new Handover(request, body);
+    public static void HandOver(HttpRequestMessage request, BufferedBodyStream body) => _handover = new Handover(request, body);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -34,8 +34,8 @@ internal sealed class BufferedBodyHandler(HttpMessageHandler inner) : Delegating
 
     private static void UseBufferedBody(HttpRequestMessage request)
     {
-        var handover = t_handover;
-        t_handover = default;
+        var handover = _handover;
+        _handover = default;
         if (!ReferenceEquals(handover.Request, request) || request.Content is not { } streamed)
         {
             return;

@@ -6,7 +6,7 @@ namespace Axitech.Gateway.Health;
 /// <summary>Ready when the duplicate store answers (within 2 seconds).</summary>
 internal sealed class DeduplicationStoreHealthCheck : IHealthCheck
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(2);
     private readonly IDeduplicationStore _store;
 
     public DeduplicationStoreHealthCheck(IDeduplicationStore store) => _store = store;
@@ -14,7 +14,7 @@ internal sealed class DeduplicationStoreHealthCheck : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(s_timeout);
+        timeout.CancelAfter(_timeout);
         try
         {
             return await _store.PingAsync(timeout.Token).AsTask().WaitAsync(timeout.Token).ConfigureAwait(false)
@@ -23,7 +23,7 @@ internal sealed class DeduplicationStoreHealthCheck : IHealthCheck
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"The {_store.Name} duplicate store did not answer within {s_timeout.TotalSeconds} seconds.");
+            return HealthCheckResult.Unhealthy($"The {_store.Name} duplicate store did not answer within {_timeout.TotalSeconds} seconds.");
         }
     }
 }

@@ -7,11 +7,11 @@ namespace Axitech.Gateway.Telemetry;
 /// <summary>YARP's <see cref="ForwarderError"/> values as snake_case attribute values, computed once.</summary>
 internal static class ForwarderErrors
 {
-    private static readonly FrozenDictionary<ForwarderError, string> s_names = Enum.GetValues<ForwarderError>()
+    private static readonly FrozenDictionary<ForwarderError, string> _names = Enum.GetValues<ForwarderError>()
         .Distinct()
         .ToFrozenDictionary(e => e, e => ToSnakeCase(e.ToString()));
 
-    public static string Name(ForwarderError error) => s_names.TryGetValue(error, out var name) ? name : "unknown";
+    public static string Name(ForwarderError error) => _names.TryGetValue(error, out var name) ? name : "unknown";
 
     private static string ToSnakeCase(string name)
     {

@@ -17,10 +17,10 @@ internal sealed class GatewayMetrics
     public const string BodySizeInstrument = "axitech.gateway.webhook.body.size";
     public const string UpstreamRequestsInstrument = "axitech.gateway.upstream.requests";
 
-    private static readonly double[] s_durationBuckets =
+    private static readonly double[] _durationBuckets =
         [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
 
-    private static readonly long[] s_sizeBuckets =
+    private static readonly long[] _sizeBuckets =
         [128, 512, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216];
 
     private readonly Counter<long> _webhooks;
@@ -40,13 +40,13 @@ internal sealed class GatewayMetrics
             unit: "s",
             description: "Time spent verifying a delivery (signature and timestamp), body reading excluded.",
             tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBuckets });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _durationBuckets });
         _bodySize = meter.CreateHistogram(
             BodySizeInstrument,
             unit: "By",
             description: "Size of the webhook bodies read for verification.",
             tags: null,
-            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = s_sizeBuckets });
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = _sizeBuckets });
         _upstreamRequests = meter.CreateCounter<long>(
             UpstreamRequestsInstrument,
             unit: "{request}",

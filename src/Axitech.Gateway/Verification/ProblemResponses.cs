@@ -13,7 +13,7 @@ internal static class ProblemResponses
 {
     public const string ContentType = "application/problem+json";
 
-    private static readonly FrozenDictionary<string, byte[]> s_cache = new Dictionary<string, byte[]>
+    private static readonly FrozenDictionary<string, byte[]> _cache = new Dictionary<string, byte[]>
     {
         ["missing_signature"] = Build(401, "missing_signature", "The x-aw-signature header is missing."),
         ["invalid_signature"] = Build(401, "invalid_signature", "The signature does not match the request."),
@@ -38,7 +38,7 @@ internal static class ProblemResponses
         response.StatusCode = statusCode;
         GatewayTelemetry.TagServerError(context);
         response.ContentType = ContentType;
-        var body = s_cache.TryGetValue(reason, out var cached)
+        var body = _cache.TryGetValue(reason, out var cached)
             ? cached
             : Build(statusCode, reason, "The request was refused.");
         response.ContentLength = body.Length;

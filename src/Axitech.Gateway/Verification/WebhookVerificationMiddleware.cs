@@ -25,7 +25,7 @@ internal sealed partial class WebhookVerificationMiddleware
     private const int InitialUnknownLengthBuffer = 16 * 1024;
     private const string RetryAfterSeconds = "5";
 
-    private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly SearchValues<char> _hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>
     /// The body buffers' own pool. The shared pool trims its arrays on every gen2 collection and keeps few per core; at
@@ -33,7 +33,7 @@ internal sealed partial class WebhookVerificationMiddleware
     /// 2 MiB (a body at the default 1 MiB limit and its prefix) are pooled, 32 of each size at the most; larger ones
     /// (a policy may allow up to 100 MiB) are allocated and left to the collector.
     /// </summary>
-    private static readonly ArrayPool<byte> s_bodyBuffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
+    private static readonly ArrayPool<byte> _bodyBuffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
 
     private readonly RequestDelegate _next;
     private readonly WebhookPolicyCatalog _catalog;
@@ -291,7 +291,7 @@ internal sealed partial class WebhookVerificationMiddleware
         {
             if (returnBuffer)
             {
-                s_bodyBuffers.Return(body.Buffer);
+                _bodyBuffers.Return(body.Buffer);
             }
         }
     }
@@ -302,7 +302,7 @@ internal sealed partial class WebhookVerificationMiddleware
     /// </summary>
     private async Task ForwardAsync(HttpContext context, AcceptedDelivery delivery)
     {
-        var bodyStream = new BufferedBodyStream(delivery.Buffer, delivery.PrefixLength, delivery.BodyLength, s_bodyBuffers);
+        var bodyStream = new BufferedBodyStream(delivery.Buffer, delivery.PrefixLength, delivery.BodyLength, _bodyBuffers);
         context.Request.Body = bodyStream;
         var forwarded = false;
         try
@@ -377,7 +377,7 @@ internal sealed partial class WebhookVerificationMiddleware
         }
 
         // Not 64 hex characters: invalid without reading the body.
-        return signature.Length != AxitechSignature.HexLength || signature.AsSpan().ContainsAnyExcept(s_hexDigits)
+        return signature.Length != AxitechSignature.HexLength || signature.AsSpan().ContainsAnyExcept(_hexDigits)
             ? WebhookVerificationOutcome.InvalidSignature
             : WebhookVerificationOutcome.Valid;
     }
@@ -414,7 +414,7 @@ internal sealed partial class WebhookVerificationMiddleware
 
         var expected = request.ContentLength;
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
-        var buffer = s_bodyBuffers.Rent(prefixLength + (int)(expected ?? Math.Min(InitialUnknownLengthBuffer, maxBodyBytes + 1)));
+        var buffer = _bodyBuffers.Rent(prefixLength + (int)(expected ?? Math.Min(InitialUnknownLengthBuffer, maxBodyBytes + 1)));
         var length = 0;
         try
         {
@@ -478,9 +478,9 @@ internal sealed partial class WebhookVerificationMiddleware
 
     private static byte[] Grow(byte[] buffer, int used, int newSize)
     {
-        var larger = s_bodyBuffers.Rent(newSize);
+        var larger = _bodyBuffers.Rent(newSize);
         buffer.AsSpan(0, used).CopyTo(larger);
-        s_bodyBuffers.Return(buffer);
+        _bodyBuffers.Return(buffer);
         return larger;
     }
 
@@ -495,7 +495,7 @@ internal sealed partial class WebhookVerificationMiddleware
     {
         public static BodyReadResult Failed(byte[] rented, int length, int status, string reason)
         {
-            s_bodyBuffers.Return(rented);
+            _bodyBuffers.Return(rented);
             return new BodyReadResult(null, length, status, reason);
         }
     }

@@ -19,9 +19,9 @@ public class InMemoryDeduplicationStoreBenchmarks
 {
     private const int OperationsPerIteration = 100_000;
 
-    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan s_timeToLive = TimeSpan.FromMinutes(5.5);
-    private static readonly TimeSpan s_prefilledTimeToLive = TimeSpan.FromDays(365);
+    private static readonly TimeSpan _lease = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _timeToLive = TimeSpan.FromMinutes(5.5);
+    private static readonly TimeSpan _prefilledTimeToLive = TimeSpan.FromDays(365);
 
     private readonly DeduplicationKey[] _keys = new DeduplicationKey[OperationsPerIteration];
     private ManualTimeProvider _time = null!;
@@ -38,14 +38,14 @@ public class InMemoryDeduplicationStoreBenchmarks
         _store = new InMemoryDeduplicationStore(_time, maxEntries: 10_000_000, NullLogger<InMemoryDeduplicationStore>.Instance);
         for (; _nextKey < LiveEntries; _nextKey++)
         {
-            ClaimAndComplete(BenchmarkKeys.Create(_nextKey), s_prefilledTimeToLive);
+            ClaimAndComplete(BenchmarkKeys.Create(_nextKey), _prefilledTimeToLive);
         }
 
         // Keys already delivered, for the repeat lookup.
         for (var i = 0; i < _keys.Length; i++)
         {
             _keys[i] = BenchmarkKeys.Create(_nextKey++);
-            ClaimAndComplete(_keys[i], s_prefilledTimeToLive);
+            ClaimAndComplete(_keys[i], _prefilledTimeToLive);
         }
     }
 
@@ -64,7 +64,7 @@ public class InMemoryDeduplicationStoreBenchmarks
     [IterationCleanup(Target = nameof(ClaimThenComplete))]
     public void ExpireFreshKeys()
     {
-        _time.Advance(s_timeToLive + TimeSpan.FromSeconds(1));
+        _time.Advance(_timeToLive + TimeSpan.FromSeconds(1));
         _store.Sweep();
         if (_store.Count != LiveEntries + OperationsPerIteration)
         {
@@ -78,7 +78,7 @@ public class InMemoryDeduplicationStoreBenchmarks
     {
         foreach (var key in _keys)
         {
-            ClaimAndComplete(key, s_timeToLive);
+            ClaimAndComplete(key, _timeToLive);
         }
     }
 
@@ -89,12 +89,12 @@ public class InMemoryDeduplicationStoreBenchmarks
         var delivered = 0;
         foreach (var key in _keys)
         {
-            delivered += _store.TryClaim(key, s_lease).Status == ClaimStatus.Delivered ? 1 : 0;
+            delivered += _store.TryClaim(key, _lease).Status == ClaimStatus.Delivered ? 1 : 0;
         }
 
         return delivered;
     }
 
     private void ClaimAndComplete(DeduplicationKey key, TimeSpan timeToLive)
-        => StoreOperations.ClaimAndComplete(_store, key, s_lease, timeToLive);
+        => StoreOperations.ClaimAndComplete(_store, key, _lease, timeToLive);
 }

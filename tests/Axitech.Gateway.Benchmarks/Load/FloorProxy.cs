@@ -25,10 +25,10 @@ namespace Axitech.Gateway.Benchmarks.Load;
 internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
 {
     /// <summary>Sized as the gateway's own pool of body buffers.</summary>
-    private static readonly ArrayPool<byte> s_buffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
+    private static readonly ArrayPool<byte> _buffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
 
     /// <summary>The in-flight lease, as the gateway's default (<c>Deduplication:InFlightLease</c>).</summary>
-    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _lease = TimeSpan.FromMinutes(2);
 
     private readonly WebhookSecret _secret = new(LoadHost.Secret);
 
@@ -46,14 +46,14 @@ internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
         var timestamp = request.Headers[AxitechSignature.TimestampHeaderName].ToString();
         var prefixLength = AxitechSignature.GetPrefixByteCount(request.Method, default, target, timestamp);
         var length = (int)(request.ContentLength ?? 0);
-        var buffer = s_buffers.Rent(prefixLength + length);
+        var buffer = _buffers.Rent(prefixLength + length);
         var read = 0;
         while (read < length)
         {
             var count = await request.Body.ReadAsync(buffer.AsMemory(prefixLength + read, length - read), context.RequestAborted);
             if (count == 0)
             {
-                s_buffers.Return(buffer);
+                _buffers.Return(buffer);
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return;
             }
@@ -63,20 +63,20 @@ internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
 
         if (!Verify(buffer, prefixLength, length, request.Method, target, timestamp, request.Headers[AxitechSignature.SignatureHeaderName].ToString(), out var key))
         {
-            s_buffers.Return(buffer);
+            _buffers.Return(buffer);
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 
-        var claim = _store.TryClaim(key, s_lease);
+        var claim = _store.TryClaim(key, _lease);
         if (claim.Status != ClaimStatus.Claimed)
         {
-            s_buffers.Return(buffer);
+            _buffers.Return(buffer);
             context.Response.StatusCode = StatusCodes.Status409Conflict;
             return;
         }
 
-        var body = new BufferedBodyStream(buffer, prefixLength, length, s_buffers);
+        var body = new BufferedBodyStream(buffer, prefixLength, length, _buffers);
         request.Body = body;
         await next(context);
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;

@@ -10,7 +10,7 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// </summary>
 internal sealed class HostProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan s_replyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan _replyTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly Channel<string> _replies = Channel.CreateUnbounded<string>();
@@ -171,7 +171,7 @@ internal sealed class HostProcess : IAsyncDisposable
 
     private async Task<string> ReadReplyAsync()
     {
-        using var timeout = new CancellationTokenSource(s_replyTimeout);
+        using var timeout = new CancellationTokenSource(_replyTimeout);
         try
         {
             return await _replies.Reader.ReadAsync(timeout.Token);

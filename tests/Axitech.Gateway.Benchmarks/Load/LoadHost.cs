@@ -31,8 +31,8 @@ internal static class LoadHost
     public const string Policy = "bench";
     public const string Secret = "wh_sec_load_benchmark_only_not_a_real_secret";
 
-    private static long s_requests;
-    private static long s_bodyBytes;
+    private static long _requests;
+    private static long _bodyBytes;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -77,8 +77,8 @@ internal static class LoadHost
                     GC.GetGCMemoryInfo().HeapSizeBytes,
                     (long)GC.GetTotalPauseDuration().TotalMicroseconds,
                     GC.CollectionCount(2),
-                    Interlocked.Read(ref s_requests),
-                    Interlocked.Read(ref s_bodyBytes),
+                    Interlocked.Read(ref _requests),
+                    Interlocked.Read(ref _bodyBytes),
                     store?.Count ?? floor?.StoreEntries ?? 0,
                     (long)process.TotalProcessorTime.TotalMicroseconds,
                     System.Runtime.JitInfo.GetCompiledMethodCount(),
@@ -235,8 +235,8 @@ internal static class LoadHost
             }
 
             // Counted once the whole body arrived: the orchestrator checks the count and the bytes.
-            Interlocked.Increment(ref s_requests);
-            Interlocked.Add(ref s_bodyBytes, length);
+            Interlocked.Increment(ref _requests);
+            Interlocked.Add(ref _bodyBytes, length);
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentLength = 0;
         });

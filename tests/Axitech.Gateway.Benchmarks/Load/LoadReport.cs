@@ -11,7 +11,7 @@ internal static class LoadReport
     private const double AddedAllocationGoalBytes = 1024;
     private const double RssGrowthGoal = 0.10;
 
-    private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo _culture = CultureInfo.InvariantCulture;
 
     public static void PrintHeader(TextWriter output, LoadOptions options, string loadAverageAtStart)
     {
@@ -211,5 +211,5 @@ internal static class LoadReport
 
     private static string Target(string name, string goal, string measured, bool met) => $"| {name} | {goal} | {measured} | {(met ? "yes" : "**no**")} |";
 
-    private static string F(FormattableString text) => text.ToString(s_culture);
+    private static string F(FormattableString text) => text.ToString(_culture);
 }

@@ -20,7 +20,7 @@ internal sealed class LoadSession
     private const double InitialRateGuessLarge = 3_000;
     private const double TableMargin = 1.6;
 
-    private static readonly TimeSpan s_settle = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan _settle = TimeSpan.FromMilliseconds(300);
 
     private readonly LoadOptions _options;
     private readonly string _directory;
@@ -308,7 +308,7 @@ internal sealed class LoadSession
         var machine = MachineCpu.Read() - machineBefore;
 
         // Requests still in flight when wrk stopped finish before the counts are read.
-        await Task.Delay(s_settle);
+        await Task.Delay(_settle);
         var after = await host.StatsAsync();
         var upstreamAfter = await _upstream.StatsAsync();
         var measurement = Measurement.Create(host.Role, size, _options.Connections, wrk, machine, before, after, upstreamBefore, upstreamAfter);

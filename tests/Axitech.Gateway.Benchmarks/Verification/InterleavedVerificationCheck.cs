@@ -12,16 +12,16 @@ namespace Axitech.Gateway.Benchmarks.Verification;
 internal static class InterleavedVerificationCheck
 {
     private const int Rounds = 401;
-    private static readonly TimeSpan s_blockTarget = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan _blockTarget = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Long enough for tiered compilation to promote the verifier (the floor is precompiled framework code).</summary>
-    private static readonly TimeSpan s_warmup = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan _warmup = TimeSpan.FromSeconds(1);
 
     public static void Run(TextWriter output)
     {
         var culture = CultureInfo.InvariantCulture;
         output.WriteLine();
-        output.WriteLine(string.Create(culture, $"Verification vs the HMACSHA256.HashData floor, interleaved in one process ({Rounds} rounds of ~{s_blockTarget.TotalMilliseconds:N0} ms blocks, order alternating):"));
+        output.WriteLine(string.Create(culture, $"Verification vs the HMACSHA256.HashData floor, interleaved in one process ({Rounds} rounds of ~{_blockTarget.TotalMilliseconds:N0} ms blocks, order alternating):"));
         output.WriteLine();
         output.WriteLine("| Body | Floor (median) | Verify (median) | Ratio (median of rounds) | Ratio p10–p90 | Allocated per verification | Goal | Met |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---|:---:|");
@@ -71,7 +71,7 @@ internal static class InterleavedVerificationCheck
     private static void WarmUp(WebhookVerifierBenchmarks benchmarks)
     {
         var started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(started) < s_warmup)
+        while (Stopwatch.GetElapsedTime(started) < _warmup)
         {
             benchmarks.HashDataFloor();
             benchmarks.Verify();
@@ -82,7 +82,7 @@ internal static class InterleavedVerificationCheck
     {
         var started = Stopwatch.GetTimestamp();
         var operations = 0;
-        while (Stopwatch.GetElapsedTime(started) < s_blockTarget)
+        while (Stopwatch.GetElapsedTime(started) < _blockTarget)
         {
             benchmarks.HashDataFloor();
             operations++;

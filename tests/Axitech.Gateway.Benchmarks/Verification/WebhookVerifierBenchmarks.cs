@@ -22,7 +22,7 @@ public class WebhookVerifierBenchmarks
     private const string Method = "POST";
     private const string Target = "/webhooks/axitech?source=widget";
 
-    private static readonly TimeSpan s_tolerance = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan _tolerance = TimeSpan.FromMinutes(5);
 
     private readonly byte[] _hash = new byte[HMACSHA256.HashSizeInBytes];
     private readonly byte[] _signatureBytes = new byte[AxitechSignature.SizeInBytes];
@@ -70,12 +70,12 @@ public class WebhookVerifierBenchmarks
 
     [Benchmark(Description = "WebhookVerifier.Verify")]
     public WebhookVerificationOutcome Verify()
-        => WebhookVerifier.Verify(_message, _signature, _timestamp, _secrets, _now, s_tolerance, _signatureBytes, out _);
+        => WebhookVerifier.Verify(_message, _signature, _timestamp, _secrets, _now, _tolerance, _signatureBytes, out _);
 
     [Benchmark(Description = "WritePrefix + Verify")]
     public WebhookVerificationOutcome WritePrefixAndVerify()
     {
         AxitechSignature.WritePrefix(_message, Method, default, Target, _timestamp);
-        return WebhookVerifier.Verify(_message, _signature, _timestamp, _secrets, _now, s_tolerance, _signatureBytes, out _);
+        return WebhookVerifier.Verify(_message, _signature, _timestamp, _secrets, _now, _tolerance, _signatureBytes, out _);
     }
 }

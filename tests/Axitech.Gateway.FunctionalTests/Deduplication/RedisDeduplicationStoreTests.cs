@@ -8,8 +8,8 @@ namespace Axitech.Gateway.FunctionalTests.Deduplication;
 /// <summary>The state machine of the Redis store, against a real redis-server.</summary>
 public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
 {
-    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan s_ttl = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan _lease = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _ttl = TimeSpan.FromMinutes(6);
     private RedisServer _redis = null!;
     private ConnectionMultiplexer _connection = null!;
     private RedisDeduplicationStore _store = null!;
@@ -39,57 +39,57 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
     {
         var key = NewKey();
 
-        var first = await _store.TryClaimAsync(key, s_lease, default);
-        var repeat = await _store.TryClaimAsync(key, s_lease, default);
+        var first = await _store.TryClaimAsync(key, _lease, default);
+        var repeat = await _store.TryClaimAsync(key, _lease, default);
         var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync(_store.ToRedisKey(key));
 
         Assert.Equal(ClaimStatus.Claimed, first.Status);
         Assert.Equal(ClaimStatus.InFlight, repeat.Status);
         Assert.StartsWith("axgw-test:policy:", _store.ToRedisKey(key), StringComparison.Ordinal);
         Assert.NotNull(ttl);
-        Assert.InRange(ttl.Value, s_lease - TimeSpan.FromSeconds(5), s_lease);
+        Assert.InRange(ttl.Value, _lease - TimeSpan.FromSeconds(5), _lease);
     }
 
     [SkippableFact]
     public async Task Complete_RemembersTheStatus_WithTheLongerTtl()
     {
         var key = NewKey();
-        var claim = await _store.TryClaimAsync(key, s_lease, default);
+        var claim = await _store.TryClaimAsync(key, _lease, default);
 
-        Assert.True(await _store.CompleteAsync(key, claim.Token, 201, s_ttl, default));
-        var repeat = await _store.TryClaimAsync(key, s_lease, default);
+        Assert.True(await _store.CompleteAsync(key, claim.Token, 201, _ttl, default));
+        var repeat = await _store.TryClaimAsync(key, _lease, default);
         var ttl = await _connection.GetDatabase().KeyTimeToLiveAsync(_store.ToRedisKey(key));
 
         Assert.Equal(ClaimStatus.Delivered, repeat.Status);
         Assert.Equal(201, repeat.DeliveredStatusCode);
-        Assert.InRange(ttl!.Value, s_ttl - TimeSpan.FromSeconds(5), s_ttl);
+        Assert.InRange(ttl!.Value, _ttl - TimeSpan.FromSeconds(5), _ttl);
     }
 
     [SkippableFact]
     public async Task Release_DeletesTheClaim()
     {
         var key = NewKey();
-        var claim = await _store.TryClaimAsync(key, s_lease, default);
+        var claim = await _store.TryClaimAsync(key, _lease, default);
 
         Assert.True(await _store.ReleaseAsync(key, claim.Token, default));
 
         Assert.False(await _connection.GetDatabase().KeyExistsAsync(_store.ToRedisKey(key)));
-        Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, s_lease, default)).Status);
+        Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
     [SkippableFact]
     public async Task OnlyTheOwnersToken_CompletesOrReleases()
     {
         var key = NewKey();
-        var claim = await _store.TryClaimAsync(key, s_lease, default);
+        var claim = await _store.TryClaimAsync(key, _lease, default);
 
-        Assert.False(await _store.CompleteAsync(key, claim.Token ^ 1, 200, s_ttl, default));
+        Assert.False(await _store.CompleteAsync(key, claim.Token ^ 1, 200, _ttl, default));
         Assert.False(await _store.ReleaseAsync(key, claim.Token ^ 1, default));
-        Assert.Equal(ClaimStatus.InFlight, (await _store.TryClaimAsync(key, s_lease, default)).Status);
+        Assert.Equal(ClaimStatus.InFlight, (await _store.TryClaimAsync(key, _lease, default)).Status);
 
-        Assert.True(await _store.CompleteAsync(key, claim.Token, 200, s_ttl, default));
+        Assert.True(await _store.CompleteAsync(key, claim.Token, 200, _ttl, default));
         Assert.False(await _store.ReleaseAsync(key, claim.Token, default));
-        Assert.Equal(ClaimStatus.Delivered, (await _store.TryClaimAsync(key, s_lease, default)).Status);
+        Assert.Equal(ClaimStatus.Delivered, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
     [SkippableFact]
@@ -99,23 +99,23 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         var stale = await _store.TryClaimAsync(key, TimeSpan.FromMilliseconds(200), default);
 
         await Task.Delay(400);
-        var retry = await _store.TryClaimAsync(key, s_lease, default);
+        var retry = await _store.TryClaimAsync(key, _lease, default);
 
         Assert.Equal(ClaimStatus.Claimed, retry.Status);
-        Assert.False(await _store.CompleteAsync(key, stale.Token, 200, s_ttl, default));
-        Assert.True(await _store.CompleteAsync(key, retry.Token, 200, s_ttl, default));
+        Assert.False(await _store.CompleteAsync(key, stale.Token, 200, _ttl, default));
+        Assert.True(await _store.CompleteAsync(key, retry.Token, 200, _ttl, default));
     }
 
     [SkippableFact]
     public async Task DeliveredEntries_Expire()
     {
         var key = NewKey();
-        var claim = await _store.TryClaimAsync(key, s_lease, default);
+        var claim = await _store.TryClaimAsync(key, _lease, default);
         await _store.CompleteAsync(key, claim.Token, 200, TimeSpan.FromMilliseconds(300), default);
 
         await Task.Delay(600);
 
-        Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, s_lease, default)).Status);
+        Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
     [SkippableFact]
@@ -123,7 +123,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
     {
         var key = NewKey();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => _store.TryClaimAsync(key, s_lease, default).AsTask()));
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => _store.TryClaimAsync(key, _lease, default).AsTask()));
 
         Assert.Single(results, r => r.Status == ClaimStatus.Claimed);
     }
@@ -133,7 +133,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
     {
         await _redis.KillAsync();
 
-        var claim = await _store.TryClaimAsync(NewKey(), s_lease, default);
+        var claim = await _store.TryClaimAsync(NewKey(), _lease, default);
 
         Assert.Equal(ClaimStatus.StoreUnavailable, claim.Status);
         Assert.False(await _store.PingAsync(default));

@@ -16,9 +16,9 @@ public sealed class AcceptedInputTests : IClassFixture<HardenedGatewayFixture>
 
     private delegate Task<Observation> Sender(HardenedGatewayFixture fixture, SignedRequest delivery);
 
-    public static TheoryData<string> Cases() => new(s_cases.Keys);
+    public static TheoryData<string> Cases() => new(_cases.Keys);
 
-    private static readonly Dictionary<string, (Func<SignedRequest> Create, Sender Send)> s_cases = new()
+    private static readonly Dictionary<string, (Func<SignedRequest> Create, Sender Send)> _cases = new()
     {
         ["invalid UTF-8 body"] = (() => SignedRequest.Create(T, [0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Raw(r => r)),
         ["binary body with every byte value"] = (() => SignedRequest.Create(T, [.. Enumerable.Range(0, 1024).Select(i => (byte)i)]), Raw(r => r)),
@@ -42,7 +42,7 @@ public sealed class AcceptedInputTests : IClassFixture<HardenedGatewayFixture>
     [MemberData(nameof(Cases))]
     public async Task GenuinelySignedOddInput_IsAcceptedAndForwardedByteIdenticalWithCanonicalFraming(string kind)
     {
-        var (create, send) = s_cases[kind];
+        var (create, send) = _cases[kind];
         var delivery = create();
         _fixture.Gateway.Upstream.Clear();
 

@@ -13,15 +13,15 @@ public sealed class FailureThrottlingTests
     private const int PermitLimit = 5;
     private const string Target = TestGateway.ClaimsPath + "/events";
 
-    private static readonly IPAddress s_attacker = IPAddress.Parse("127.0.0.2");
-    private static readonly IPAddress s_vendor = IPAddress.Parse("127.0.0.3");
+    private static readonly IPAddress _attacker = IPAddress.Parse("127.0.0.2");
+    private static readonly IPAddress _vendor = IPAddress.Parse("127.0.0.3");
 
     [Fact]
     public async Task AClientThatKeepsFailing_Gets429AfterTheLimit_WhileAnotherClientsGenuineDeliveriesAreNeverThrottled()
     {
         await using var gateway = await StartThrottledAsync();
-        using var attacker = LoopbackHttpClient.Create(gateway.PublicPort, s_attacker);
-        using var vendor = LoopbackHttpClient.Create(gateway.PublicPort, s_vendor);
+        using var attacker = LoopbackHttpClient.Create(gateway.PublicPort, _attacker);
+        using var vendor = LoopbackHttpClient.Create(gateway.PublicPort, _vendor);
         var attackerStatuses = new List<int>();
         var sent = new List<byte[]>();
 
@@ -44,7 +44,7 @@ public sealed class FailureThrottlingTests
     public async Task ThrottledAnswer_Is429WithReasonRateLimited_AndRetryAfterTheWindow()
     {
         await using var gateway = await StartThrottledAsync();
-        using var attacker = LoopbackHttpClient.Create(gateway.PublicPort, s_attacker);
+        using var attacker = LoopbackHttpClient.Create(gateway.PublicPort, _attacker);
         for (var i = 0; i < PermitLimit; i++)
         {
             await SendAsync(attacker, gateway, Forged());
@@ -62,7 +62,7 @@ public sealed class FailureThrottlingTests
     {
         await using var gateway = await StartThrottledAsync(c => c["Gateway:TrustedProxies:0"] = "127.0.0.1");
         using var proxy = LoopbackHttpClient.Create(gateway.PublicPort, IPAddress.Loopback);
-        using var direct = LoopbackHttpClient.Create(gateway.PublicPort, s_attacker);
+        using var direct = LoopbackHttpClient.Create(gateway.PublicPort, _attacker);
 
         var attackerStatuses = new List<int>();
         for (var i = 0; i < PermitLimit + 2; i++)
@@ -89,7 +89,7 @@ public sealed class FailureThrottlingTests
     public async Task WithoutTrustedProxies_XForwardedForIsIgnored_AndTheTcpPeerIsTheClient()
     {
         await using var gateway = await StartThrottledAsync();
-        using var client = LoopbackHttpClient.Create(gateway.PublicPort, s_attacker);
+        using var client = LoopbackHttpClient.Create(gateway.PublicPort, _attacker);
 
         var statuses = new List<int>();
         for (var i = 0; i < PermitLimit + 2; i++)

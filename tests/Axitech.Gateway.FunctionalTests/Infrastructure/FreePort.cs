@@ -8,7 +8,7 @@ public static class FreePort
 {
     private const int First = 20_000;
     private const int Last = 32_000;
-    private static readonly ConcurrentDictionary<int, bool> s_handedOut = new();
+    private static readonly ConcurrentDictionary<int, bool> _handedOut = new();
 
     /// <summary>
     /// A loopback port that was free a moment ago and has not been handed out before in this process. Chosen below
@@ -20,7 +20,7 @@ public static class FreePort
         while (true)
         {
             var port = Random.Shared.Next(First, Last);
-            if (!s_handedOut.TryAdd(port, true))
+            if (!_handedOut.TryAdd(port, true))
             {
                 continue;
             }

@@ -10,7 +10,7 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
-    private static readonly string[] s_inheritedPrefixes = ["Kestrel__", "Webhooks__", "ReverseProxy__", "Gateway__", "Deduplication__", "ConnectionStrings__", "Logging__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", GatewayHostSettings.ConfigDirectoryVariable];
+    private static readonly string[] _inheritedPrefixes = ["Kestrel__", "Webhooks__", "ReverseProxy__", "Gateway__", "Deduplication__", "ConnectionStrings__", "Logging__", "OTEL_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", GatewayHostSettings.ConfigDirectoryVariable];
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -53,7 +53,7 @@ public sealed class GatewayProcess : IAsyncDisposable
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var name in start.Environment.Keys.Where(k => s_inheritedPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
+            foreach (var name in start.Environment.Keys.Where(k => _inheritedPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
             {
                 start.Environment.Remove(name);
             }

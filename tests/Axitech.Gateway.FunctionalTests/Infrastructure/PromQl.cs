@@ -5,7 +5,7 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// <summary>Just enough PromQL reading to tell which metric names an expression selects.</summary>
 public static partial class PromQl
 {
-    private static readonly HashSet<string> s_keywords = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> _keywords = new(StringComparer.Ordinal)
     {
         "and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "offset", "inf", "nan",
     };
@@ -29,7 +29,7 @@ public static partial class PromQl
         text = Groupings().Replace(text, " ");
         text = Offsets().Replace(text, " ");
         return Identifiers().Matches(text)
-            .Where(m => !s_keywords.Contains(m.Value.ToLowerInvariant()))
+            .Where(m => !_keywords.Contains(m.Value.ToLowerInvariant()))
             .Select(m => m.Value)
             .ToHashSet(StringComparer.Ordinal);
     }

@@ -8,7 +8,7 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// </summary>
 public static class Promtool
 {
-    private static readonly Lazy<string?> s_path = new(() => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+    private static readonly Lazy<string?> _path = new(() => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
         .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
         .Select(directory => Path.Combine(directory, "promtool"))
         .FirstOrDefault(File.Exists));
@@ -21,19 +21,19 @@ public static class Promtool
     /// <summary>Fails under CI when promtool is missing, skips otherwise.</summary>
     public static void Require()
     {
-        if (s_path.Value is null && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
+        if (_path.Value is null && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
         {
             Assert.Fail("promtool is not on PATH, and CI is set: install the Debian package 'prometheus'.");
         }
 
-        Skip.If(s_path.Value is null, "promtool is not on PATH (Debian package 'prometheus'); skipped outside CI.");
+        Skip.If(_path.Value is null, "promtool is not on PATH (Debian package 'prometheus'); skipped outside CI.");
     }
 
     /// <summary>Runs promtool in the repository root with <paramref name="arguments"/>, feeding <paramref name="input"/> to stdin.</summary>
     public static async Task<Result> RunAsync(string? input, params string[] arguments)
     {
         Require();
-        var start = new ProcessStartInfo(s_path.Value!)
+        var start = new ProcessStartInfo(_path.Value!)
         {
             WorkingDirectory = RepositoryRoot.Path,
             RedirectStandardInput = true,

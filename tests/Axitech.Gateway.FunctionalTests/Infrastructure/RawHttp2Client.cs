@@ -21,10 +21,10 @@ public static class RawHttp2Client
     public const byte EndStream = 0x1;
     public const byte EndHeaders = 0x4;
 
-    private static readonly byte[] s_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+    private static readonly byte[] _preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
     // RFC 7541 Appendix A static table entries 8 to 14 are ":status" with these values.
-    private static readonly int[] s_staticStatuses = [200, 204, 206, 304, 400, 404, 500];
+    private static readonly int[] _staticStatuses = [200, 204, 206, 304, 400, 404, 500];
 
     /// <summary>The request of a delivery on stream 1, as HEADERS (with the given fields) and one DATA frame.</summary>
     public static IReadOnlyList<byte[]> Request(int port, SignedRequest delivery, Func<List<(string Name, string Value)>, List<(string Name, string Value)>>? edit = null, byte[]? data = null, bool endStream = true)
@@ -94,7 +94,7 @@ public static class RawHttp2Client
         {
             if (preface)
             {
-                await stream.WriteAsync(s_preface, cts.Token);
+                await stream.WriteAsync(_preface, cts.Token);
                 await stream.WriteAsync(Frame(Settings, 0, 0, []), cts.Token);
             }
 
@@ -238,7 +238,7 @@ public static class RawHttp2Client
         int nameIndex;
         if ((first & 0x80) != 0)
         {
-            return (first & 0x7f) is >= 8 and <= 14 ? s_staticStatuses[(first & 0x7f) - 8] : -1;
+            return (first & 0x7f) is >= 8 and <= 14 ? _staticStatuses[(first & 0x7f) - 8] : -1;
         }
         else if ((first & 0xc0) == 0x40)
         {

@@ -10,7 +10,7 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// </summary>
 public static class RawHttpClient
 {
-    private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan _defaultTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Connects to the loopback <paramref name="port"/> (from <paramref name="localAddress"/> when given), writes
@@ -35,7 +35,7 @@ public static class RawHttpClient
         }
 
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        using var cts = new CancellationTokenSource(timeout ?? s_defaultTimeout);
+        using var cts = new CancellationTokenSource(timeout ?? _defaultTimeout);
         var reader = new Reader(socket);
         try
         {

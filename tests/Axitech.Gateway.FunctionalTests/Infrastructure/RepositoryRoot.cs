@@ -3,9 +3,9 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// <summary>The checkout the tests were built from: the folder holding <c>Axitech.Gateway.sln</c>.</summary>
 public static class RepositoryRoot
 {
-    private static readonly Lazy<string> s_path = new(Find);
+    private static readonly Lazy<string> _path = new(Find);
 
-    public static string Path => s_path.Value;
+    public static string Path => _path.Value;
 
     /// <summary>A path below the repository root, given with forward slashes (<c>config/prometheus/alerts.yml</c>).</summary>
     public static string File(string relativePath) => System.IO.Path.Combine(Path, relativePath);

@@ -14,10 +14,10 @@ public sealed partial class MonitoringConfigurationTests
     private const string Dashboard = "config/grafana/axitech-gateway.json";
 
     /// <summary>Series Prometheus makes itself for every target; the gateway cannot export them.</summary>
-    private static readonly HashSet<string> s_prometheusSeries = ["up"];
+    private static readonly HashSet<string> _prometheusSeries = ["up"];
 
     /// <summary>Labels Prometheus adds to every scraped series (the target's).</summary>
-    private static readonly HashSet<string> s_targetLabels = ["job", "instance"];
+    private static readonly HashSet<string> _targetLabels = ["job", "instance"];
 
     [SkippableFact]
     public async Task PromtoolCheckConfig_AcceptsThePrometheusConfiguration()
@@ -113,10 +113,10 @@ public sealed partial class MonitoringConfigurationTests
         }
 
         Assert.All(named, query => Assert.True(
-            query.Value.All(name => exported.Contains(name) || s_prometheusSeries.Contains(name)),
-            $"Not exported: {string.Join(", ", query.Value.Where(n => !exported.Contains(n) && !s_prometheusSeries.Contains(n)))} in{Environment.NewLine}{query.Key}"));
+            query.Value.All(name => exported.Contains(name) || _prometheusSeries.Contains(name)),
+            $"Not exported: {string.Join(", ", query.Value.Where(n => !exported.Contains(n) && !_prometheusSeries.Contains(n)))} in{Environment.NewLine}{query.Key}"));
 
-        var exportedLabels = scrape.Samples.SelectMany(s => s.Labels.Keys).Concat(s_targetLabels).ToHashSet();
+        var exportedLabels = scrape.Samples.SelectMany(s => s.Labels.Keys).Concat(_targetLabels).ToHashSet();
         Assert.All(named.Keys, query => Assert.True(
             PromQl.LabelNames(query).All(exportedLabels.Contains),
             $"Not exported: label {string.Join(", ", PromQl.LabelNames(query).Where(l => !exportedLabels.Contains(l)))} in{Environment.NewLine}{query}"));

@@ -5,7 +5,7 @@ namespace Axitech.Gateway.Tests.Deduplication;
 
 public sealed class ContentKeyTests
 {
-    private static readonly string[][] s_paths = [["event_type"], ["data", "sessionId"]];
+    private static readonly string[][] _paths = [["event_type"], ["data", "sessionId"]];
 
     [Fact]
     public void SameValues_SameKey_WhateverElseDiffers()
@@ -39,6 +39,6 @@ public sealed class ContentKeyTests
     private static byte[]? Compute(string body)
     {
         var hash = new byte[32];
-        return ContentKey.TryCompute(Encoding.UTF8.GetBytes(body), s_paths, hash) ? hash : null;
+        return ContentKey.TryCompute(Encoding.UTF8.GetBytes(body), _paths, hash) ? hash : null;
     }
 }

@@ -7,8 +7,8 @@ namespace Axitech.Gateway.Tests.Deduplication;
 
 public sealed class InMemoryDeduplicationStoreTests : IDisposable
 {
-    private static readonly TimeSpan s_lease = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan s_ttl = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan _lease = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan _ttl = TimeSpan.FromMinutes(6);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
     private readonly InMemoryDeduplicationStore _store;
 
@@ -21,8 +21,8 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     {
         var key = NewKey();
 
-        var first = _store.TryClaim(key, s_lease);
-        var repeat = _store.TryClaim(key, s_lease);
+        var first = _store.TryClaim(key, _lease);
+        var repeat = _store.TryClaim(key, _lease);
 
         Assert.Equal(ClaimStatus.Claimed, first.Status);
         Assert.NotEqual(0, first.Token);
@@ -33,10 +33,10 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     public async Task Completed_RemembersTheStatus()
     {
         var key = NewKey();
-        var claim = _store.TryClaim(key, s_lease);
+        var claim = _store.TryClaim(key, _lease);
 
-        Assert.True(await _store.CompleteAsync(key, claim.Token, 202, s_ttl, default));
-        var repeat = _store.TryClaim(key, s_lease);
+        Assert.True(await _store.CompleteAsync(key, claim.Token, 202, _ttl, default));
+        var repeat = _store.TryClaim(key, _lease);
 
         Assert.Equal(ClaimStatus.Delivered, repeat.Status);
         Assert.Equal(202, repeat.DeliveredStatusCode);
@@ -46,11 +46,11 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     public async Task Released_CanBeClaimedAgain()
     {
         var key = NewKey();
-        var claim = _store.TryClaim(key, s_lease);
+        var claim = _store.TryClaim(key, _lease);
 
         Assert.True(await _store.ReleaseAsync(key, claim.Token, default));
 
-        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, s_lease).Status);
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, _lease).Status);
         Assert.Equal(1, _store.Count);
     }
 
@@ -58,49 +58,49 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     public async Task OnlyTheOwnersToken_CompletesOrReleases()
     {
         var key = NewKey();
-        var claim = _store.TryClaim(key, s_lease);
+        var claim = _store.TryClaim(key, _lease);
 
-        Assert.False(await _store.CompleteAsync(key, claim.Token + 1, 200, s_ttl, default));
+        Assert.False(await _store.CompleteAsync(key, claim.Token + 1, 200, _ttl, default));
         Assert.False(await _store.ReleaseAsync(key, claim.Token + 1, default));
-        Assert.Equal(ClaimStatus.InFlight, _store.TryClaim(key, s_lease).Status);
+        Assert.Equal(ClaimStatus.InFlight, _store.TryClaim(key, _lease).Status);
     }
 
     [Fact]
     public async Task ADeliveredEntry_CannotBeReleasedEvenByItsOwner()
     {
         var key = NewKey();
-        var claim = _store.TryClaim(key, s_lease);
-        await _store.CompleteAsync(key, claim.Token, 200, s_ttl, default);
+        var claim = _store.TryClaim(key, _lease);
+        await _store.CompleteAsync(key, claim.Token, 200, _ttl, default);
 
         Assert.False(await _store.ReleaseAsync(key, claim.Token, default));
-        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, s_lease).Status);
+        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, _lease).Status);
     }
 
     [Fact]
     public async Task ALapsedLease_LetsARetryClaim_AndTheOldOwnerCanNoLongerComplete()
     {
         var key = NewKey();
-        var stale = _store.TryClaim(key, s_lease);
+        var stale = _store.TryClaim(key, _lease);
 
-        _time.Advance(s_lease + TimeSpan.FromSeconds(1));
-        var retry = _store.TryClaim(key, s_lease);
+        _time.Advance(_lease + TimeSpan.FromSeconds(1));
+        var retry = _store.TryClaim(key, _lease);
 
         Assert.Equal(ClaimStatus.Claimed, retry.Status);
-        Assert.False(await _store.CompleteAsync(key, stale.Token, 200, s_ttl, default));
-        Assert.True(await _store.CompleteAsync(key, retry.Token, 200, s_ttl, default));
+        Assert.False(await _store.CompleteAsync(key, stale.Token, 200, _ttl, default));
+        Assert.True(await _store.CompleteAsync(key, retry.Token, 200, _ttl, default));
     }
 
     [Fact]
     public async Task DeliveredEntries_ExpireWithTheirTimeToLive()
     {
         var key = NewKey();
-        var claim = _store.TryClaim(key, s_lease);
-        await _store.CompleteAsync(key, claim.Token, 200, s_ttl, default);
+        var claim = _store.TryClaim(key, _lease);
+        await _store.CompleteAsync(key, claim.Token, 200, _ttl, default);
 
-        _time.Advance(s_ttl - TimeSpan.FromSeconds(1));
-        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, s_lease).Status);
+        _time.Advance(_ttl - TimeSpan.FromSeconds(1));
+        Assert.Equal(ClaimStatus.Delivered, _store.TryClaim(key, _lease).Status);
         _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, s_lease).Status);
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(key, _lease).Status);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         for (var i = 0; i < 10; i++)
         {
             var key = NewKey();
-            var claim = _store.TryClaim(key, s_lease);
+            var claim = _store.TryClaim(key, _lease);
             await _store.CompleteAsync(key, claim.Token, 200, TimeSpan.FromSeconds(5), default);
         }
 
@@ -126,15 +126,15 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         var keys = Enumerable.Range(0, 3).Select(_ => NewKey()).ToArray();
         foreach (var key in keys)
         {
-            Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, s_lease).Status);
+            Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, _lease).Status);
         }
 
-        Assert.Equal(ClaimStatus.StoreFull, store.TryClaim(NewKey(), s_lease).Status);
-        Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, s_lease).Status));
+        Assert.Equal(ClaimStatus.StoreFull, store.TryClaim(NewKey(), _lease).Status);
+        Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, _lease).Status));
 
         // Once entries expire, there is room again.
-        _time.Advance(s_lease + TimeSpan.FromSeconds(1));
-        Assert.Equal(ClaimStatus.Claimed, store.TryClaim(NewKey(), s_lease).Status);
+        _time.Advance(_lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(ClaimStatus.Claimed, store.TryClaim(NewKey(), _lease).Status);
     }
 
     [Fact]
@@ -142,8 +142,8 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     {
         var hash = RandomNumberGenerator.GetBytes(32);
 
-        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("a", hash), s_lease).Status);
-        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("b", hash), s_lease).Status);
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("a", hash), _lease).Status);
+        Assert.Equal(ClaimStatus.Claimed, _store.TryClaim(DeduplicationKey.Create("b", hash), _lease).Status);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         var key = NewKey();
         var results = new DeduplicationClaim[64];
 
-        Parallel.For(0, results.Length, i => results[i] = _store.TryClaim(key, s_lease));
+        Parallel.For(0, results.Length, i => results[i] = _store.TryClaim(key, _lease));
 
         Assert.Single(results, r => r.Status == ClaimStatus.Claimed);
         Assert.Equal(results.Length - 1, results.Count(r => r.Status == ClaimStatus.InFlight));
@@ -166,18 +166,18 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         var keys = Enumerable.Range(0, 20_000).Select(_ => NewKey()).ToArray();
         for (var i = 0; i < keys.Length; i++)
         {
-            var claim = store.TryClaim(keys[i], s_lease);
+            var claim = store.TryClaim(keys[i], _lease);
             Assert.Equal(ClaimStatus.Claimed, claim.Status);
             if (i % 2 == 0)
             {
-                Assert.True(await store.CompleteAsync(keys[i], claim.Token, 200 + (i % 3), s_ttl, default));
+                Assert.True(await store.CompleteAsync(keys[i], claim.Token, 200 + (i % 3), _ttl, default));
             }
         }
 
         Assert.Equal(keys.Length, store.Count);
         for (var i = 0; i < keys.Length; i++)
         {
-            var repeat = store.TryClaim(keys[i], s_lease);
+            var repeat = store.TryClaim(keys[i], _lease);
             Assert.Equal(i % 2 == 0 ? ClaimStatus.Delivered : ClaimStatus.InFlight, repeat.Status);
             Assert.Equal(i % 2 == 0 ? 200 + (i % 3) : 0, repeat.DeliveredStatusCode);
         }
@@ -191,9 +191,9 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         var keys = Enumerable.Range(0, 5_000).Select(_ => NewKey()).ToArray();
         for (var round = 0; round < 5; round++)
         {
-            var claims = keys.Select(key => store.TryClaim(key, s_lease)).ToArray();
+            var claims = keys.Select(key => store.TryClaim(key, _lease)).ToArray();
             Assert.Equal(keys.Length, store.Count);
-            Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, s_lease).Status));
+            Assert.All(keys, key => Assert.Equal(ClaimStatus.InFlight, store.TryClaim(key, _lease).Status));
             for (var i = 0; i < keys.Length; i++)
             {
                 Assert.Equal(ClaimStatus.Claimed, claims[i].Status);
@@ -213,7 +213,7 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
     {
         using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
         var keys = Enumerable.Range(0, 8_000).Select(_ => NewKey()).ToArray();
-        var claims = keys.Select(key => store.TryClaim(key, s_lease)).ToArray();
+        var claims = keys.Select(key => store.TryClaim(key, _lease)).ToArray();
 
         for (var i = 1; i < keys.Length; i += 2)
         {
@@ -223,7 +223,7 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         Assert.Equal(keys.Length / 2, store.Count);
         for (var i = 0; i < keys.Length; i++)
         {
-            Assert.Equal(i % 2 == 0 ? ClaimStatus.InFlight : ClaimStatus.Claimed, store.TryClaim(keys[i], s_lease).Status);
+            Assert.Equal(i % 2 == 0 ? ClaimStatus.InFlight : ClaimStatus.Claimed, store.TryClaim(keys[i], _lease).Status);
         }
     }
 
@@ -233,9 +233,9 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         using var store = new InMemoryDeduplicationStore(_time, 100_000, NullLogger<InMemoryDeduplicationStore>.Instance);
         var shortLived = Enumerable.Range(0, 10_000).Select(_ => NewKey()).ToArray();
         var longLived = Enumerable.Range(0, 1_000).Select(_ => NewKey()).ToArray();
-        foreach (var (key, ttl) in shortLived.Select(k => (k, TimeSpan.FromSeconds(30))).Concat(longLived.Select(k => (k, s_ttl))))
+        foreach (var (key, ttl) in shortLived.Select(k => (k, TimeSpan.FromSeconds(30))).Concat(longLived.Select(k => (k, _ttl))))
         {
-            var claim = store.TryClaim(key, s_lease);
+            var claim = store.TryClaim(key, _lease);
             Assert.True(await store.CompleteAsync(key, claim.Token, 200, ttl, default));
         }
 
@@ -243,8 +243,8 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
         store.Sweep();
 
         Assert.Equal(longLived.Length, store.Count);
-        Assert.All(longLived, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, s_lease).Status));
-        Assert.All(shortLived, key => Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, s_lease).Status));
+        Assert.All(longLived, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, _lease).Status));
+        Assert.All(shortLived, key => Assert.Equal(ClaimStatus.Claimed, store.TryClaim(key, _lease).Status));
         Assert.Equal(longLived.Length + shortLived.Length, store.Count);
     }
 
@@ -256,13 +256,13 @@ public sealed class InMemoryDeduplicationStoreTests : IDisposable
 
         await Parallel.ForEachAsync(keys, async (key, _) =>
         {
-            var claim = store.TryClaim(key, s_lease);
+            var claim = store.TryClaim(key, _lease);
             Assert.Equal(ClaimStatus.Claimed, claim.Status);
-            Assert.True(await store.CompleteAsync(key, claim.Token, 200, s_ttl, default));
+            Assert.True(await store.CompleteAsync(key, claim.Token, 200, _ttl, default));
         });
 
         Assert.Equal(keys.Length, store.Count);
-        Assert.All(keys, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, s_lease).Status));
+        Assert.All(keys, key => Assert.Equal(ClaimStatus.Delivered, store.TryClaim(key, _lease).Status));
     }
 
     private static DeduplicationKey NewKey() => DeduplicationKey.Create("policy", RandomNumberGenerator.GetBytes(32));
