@@ -1,6 +1,8 @@
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Listeners;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 
 namespace Axitech.Gateway;
 
@@ -90,9 +92,12 @@ public static partial class GatewayApplication
 
     private static void LogAddresses(WebApplication app)
     {
+        // The addresses Kestrel bound (a configured port 0 shows the port it got), told apart by listener.
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var listeners = app.Services.GetRequiredService<GatewayListeners>();
+        var management = addresses.Where(a => BindingAddress.Parse(a) is var b && listeners.IsManagementPort(b.Port)).ToList();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Axitech.Gateway");
-        Log.Listening(logger, string.Join(", ", addresses), app.Configuration["Kestrel:Endpoints:Public:Url"], app.Configuration["Kestrel:Endpoints:Management:Url"]);
+        Log.Listening(logger, string.Join(", ", addresses), string.Join(", ", addresses.Except(management)), string.Join(", ", management));
     }
 
     private static partial class Log

@@ -98,13 +98,7 @@ internal static class GatewayServiceCollectionExtensions
 
         builder.WebHost.ConfigureKestrel((context, options) => options
             .Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
-            .Endpoint(GatewayDefaults.ManagementEndpointName, endpoint =>
-            {
-                if (endpoint.ListenOptions.IPEndPoint is { } ip)
-                {
-                    listeners.AddManagementPort(ip.Port);
-                }
-            }));
+            .Endpoint(GatewayDefaults.ManagementEndpointName, endpoint => listeners.AddManagement(endpoint.ListenOptions)));
     }
 
     private static void AddForwardedHeaders(this WebApplicationBuilder builder)
