@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Axitech.Gateway.Pipeline;
 using Axitech.Gateway.Verification;
 using Axitech.Webhooks;
 
@@ -66,7 +67,7 @@ internal static class SendCommand
             await output.Out.WriteLineAsync($"{signed.Method} {address} ({signed.Body.Length.ToString(CultureInfo.InvariantCulture)} bytes, x-aw-timestamp {signed.Timestamp}{(tampered ? ", tampered after signing" : string.Empty)})").ConfigureAwait(false);
             var result = await SendAsync(address, signed, cancellationToken).ConfigureAwait(false);
             await output.Out.WriteLineAsync($"status: {(int)result.Status} {result.Status}{(result.Reason is null ? string.Empty : $" ({result.Reason})")}").ConfigureAwait(false);
-            await output.Out.WriteLineAsync($"duplicate: {(result.Duplicate ? $"yes ({WebhookVerificationMiddleware.DuplicateHeader}: true)" : "no")}").ConfigureAwait(false);
+            await output.Out.WriteLineAsync($"duplicate: {(result.Duplicate ? $"yes ({GatewayHeaders.Duplicate}: true)" : "no")}").ConfigureAwait(false);
             await output.Out.WriteLineAsync($"elapsed: {result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms").ConfigureAwait(false);
 
             return tampered
@@ -124,7 +125,7 @@ internal static class SendCommand
         {
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.System.GetElapsedTime(started);
-            var duplicate = response.Headers.TryGetValues(WebhookVerificationMiddleware.DuplicateHeader, out var values)
+            var duplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values)
                 && values.Contains("true", StringComparer.OrdinalIgnoreCase);
             return new SendResult(response.StatusCode, await ReadReasonAsync(response, cancellationToken).ConfigureAwait(false), duplicate, elapsed);
         }

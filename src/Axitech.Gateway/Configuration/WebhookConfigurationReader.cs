@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Axitech.Webhooks;
@@ -6,47 +5,21 @@ using Axitech.Webhooks;
 namespace Axitech.Gateway.Configuration;
 
 /// <summary>
-/// Reads and validates <c>Webhooks:Policies</c> together with the routes of <c>ReverseProxy:Routes</c>, and says
-/// everything that is wrong at once, each message naming the key to fix.
+/// Reads and validates <c>Webhooks:Policies</c> and the webhook metadata of routes, for <see cref="GatewaySnapshotBuilder"/>:
+/// every problem at once, each message naming the key to fix.
 /// </summary>
 internal static partial class WebhookConfigurationReader
 {
     public const string PoliciesSection = "Webhooks:Policies";
     public const string RoutesSection = "ReverseProxy:Routes";
     public const string PolicyMetadataKey = "WebhookPolicy";
+    public const string DeliveryMetadataKey = "WebhookDelivery";
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
     private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);
 
-    /// <summary>Reads the whole configuration; <paramref name="errors"/> is empty when it is valid.</summary>
-    public static WebhookConfiguration Read(IConfiguration configuration, out List<string> errors)
-    {
-        errors = [];
-        var policies = ReadPolicies(configuration, errors);
-
-        var failedPolicies = FailedPolicies(configuration, policies);
-        var routePolicies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var route in configuration.GetSection(RoutesSection).GetChildren())
-        {
-            var policyName = route[$"Metadata:{PolicyMetadataKey}"];
-            var error = ValidateRoutePolicy(route.Key, policyName, policies.Keys, failedPolicies);
-            if (error is not null)
-            {
-                errors.Add(error);
-                continue;
-            }
-
-            routePolicies[route.Key] = policyName!;
-        }
-
-        return new WebhookConfiguration(
-            policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
-            routePolicies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
-    }
-
     /// <summary>
-    /// Checks that a route names a policy that is configured and valid; returns the message to show, or null. Used
-    /// both at start-up and by YARP's route validation on every (re)load.
+    /// Checks that a route names a policy that is configured and valid; returns the message to show, or null.
     /// </summary>
     public static string? ValidateRoutePolicy(string routeId, string? policyName, IEnumerable<string> validPolicies, IEnumerable<string>? failedPolicies)
     {

@@ -184,13 +184,7 @@ internal static class LoadHost
         });
         builder.WebHost.ConfigureKestrel((context, kestrelOptions) => kestrelOptions.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true));
 
-        var proxy = builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-        if (floor is not null)
-        {
-            // The gateway's forwarding of a buffered body: sent whole from the buffer it was verified in.
-            proxy.AddTransforms(context => context.RequestTransforms.Add(new BufferedBodyHandoverTransform()));
-            builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, BufferedBodyHttpClientFactory>());
-        }
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
 
         var app = builder.Build();
         if (floor is not null)

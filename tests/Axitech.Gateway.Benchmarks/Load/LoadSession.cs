@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Axitech.Gateway.Verification;
+using Axitech.Gateway.Pipeline;
 using Axitech.Webhooks;
 
 namespace Axitech.Gateway.Benchmarks.Load;
@@ -61,7 +61,7 @@ internal sealed class LoadSession
             request.Headers.Add(AxitechSignature.TimestampHeaderName, timestamp);
             using var response = await client.SendAsync(request);
             var after = await _upstream.StatsAsync();
-            var isDuplicate = response.Headers.TryGetValues(WebhookVerificationMiddleware.DuplicateHeader, out var values) && values.Contains("true");
+            var isDuplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values) && values.Contains("true");
             if (response.StatusCode != status || after.Requests - before.Requests != forwarded || isDuplicate != duplicate)
             {
                 throw new InvalidOperationException(

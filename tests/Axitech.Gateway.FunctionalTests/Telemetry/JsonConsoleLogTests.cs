@@ -108,6 +108,7 @@ public sealed class JsonConsoleLogTests
             configuration["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{publicPort}";
             configuration["Kestrel:Endpoints:Management:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
             configuration["Logging:LogLevel:Axitech.Gateway"] = "Information";
+            configuration["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information";
             foreach (var (key, value) in configuration)
             {
                 start.ArgumentList.Add($"--{key}={value}");

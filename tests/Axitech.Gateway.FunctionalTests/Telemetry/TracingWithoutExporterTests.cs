@@ -85,7 +85,7 @@ public sealed class TracingWithoutExporterTests
         await using var gateway = await GatewayProcess.StartAsync(upstream.Address, new Dictionary<string, string>
         {
             ["Logging__Console__FormatterName"] = "json",
-            ["Logging__LogLevel__Axitech.Gateway.Verification"] = "Information",
+            ["Logging__LogLevel__Axitech.Gateway.Audit"] = "Information",
         });
         using var sender = UntracedSender.Create(gateway.PublicPort);
         var senderParent = Traceparent.New();

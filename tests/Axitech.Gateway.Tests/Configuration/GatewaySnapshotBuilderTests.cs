@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Axitech.Gateway.Tests.Configuration;
 
-public sealed class WebhookConfigurationReaderTests
+public sealed class GatewaySnapshotBuilderTests
 {
     [Fact]
     public void ValidConfiguration_HasNoErrors_AndTheDocumentedDefaults()
@@ -12,9 +12,13 @@ public sealed class WebhookConfigurationReaderTests
         {
             ["Webhooks:Policies:axitech:Secrets:0"] = "wh_sec_a",
             ["ReverseProxy:Routes:claims:Metadata:WebhookPolicy"] = "axitech",
+            ["ReverseProxy:Routes:claims:ClusterId"] = "upstream",
+            ["ReverseProxy:Routes:claims:Match:Path"] = "/webhooks/claims",
+            ["ReverseProxy:Clusters:upstream:Destinations:d1:Address"] = "http://127.0.0.1:1",
         });
 
-        var result = WebhookConfigurationReader.Read(configuration, out var errors);
+        var result = GatewaySnapshotBuilder.Build(configuration);
+        var errors = result.Errors;
 
         Assert.Empty(errors);
         var policy = result.Policies["axitech"];
@@ -26,7 +30,8 @@ public sealed class WebhookConfigurationReaderTests
         Assert.True(policy.Deduplication.Enabled);
         Assert.Empty(policy.ContentKeyPaths);
         Assert.Equal(StoreUnavailableBehavior.Reject, policy.Deduplication.OnStoreUnavailable);
-        Assert.Equal("axitech", result.RoutePolicies["claims"]);
+        Assert.Equal("axitech", result.Routes["claims"].Policy.Name);
+        Assert.Equal(WebhookDeliveryMode.Forward, result.Routes["claims"].Delivery);
     }
 
     [Fact]
@@ -38,7 +43,8 @@ public sealed class WebhookConfigurationReaderTests
             ["Webhooks:Policies:axitech:Secrets:1"] = "wh_sec_real",
         });
 
-        var result = WebhookConfigurationReader.Read(configuration, out var errors);
+        var result = GatewaySnapshotBuilder.Build(configuration);
+        var errors = result.Errors;
 
         Assert.Empty(errors);
         Assert.Single(result.Policies["axitech"].Secrets);
@@ -65,7 +71,7 @@ public sealed class WebhookConfigurationReaderTests
             [$"Webhooks:Policies:axitech:{key}"] = value,
         });
 
-        WebhookConfigurationReader.Read(configuration, out var errors);
+        var errors = GatewaySnapshotBuilder.Build(configuration).Errors;
 
         var error = Assert.Single(errors);
         Assert.Contains("'axitech'", error, StringComparison.Ordinal);
@@ -84,7 +90,8 @@ public sealed class WebhookConfigurationReaderTests
             ["Webhooks:Policies:axitech:Deduplication:Key"] = value,
         });
 
-        var result = WebhookConfigurationReader.Read(configuration, out var errors);
+        var result = GatewaySnapshotBuilder.Build(configuration);
+        var errors = result.Errors;
 
         Assert.Empty(errors);
         Assert.Equal(expected, result.Policies["axitech"].Deduplication.Key);
@@ -100,12 +107,13 @@ public sealed class WebhookConfigurationReaderTests
             ["Webhooks:Policies:axitech:MaxBodyBytes"] = "-1",
         });
 
-        WebhookConfigurationReader.Read(configuration, out var errors);
+        var errors = GatewaySnapshotBuilder.Build(configuration).Errors;
 
         Assert.NotEmpty(errors);
         Assert.DoesNotContain(errors, e => e.Contains("must_not_leak", StringComparison.Ordinal));
     }
 
+    /// <summary>The values over the embedded defaults, as the gateway reads them.</summary>
     private static IConfiguration Build(Dictionary<string, string?> values)
-        => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        => new ConfigurationBuilder().AddInMemoryCollection(GatewayDefaults.Values).AddInMemoryCollection(values).Build();
 }
