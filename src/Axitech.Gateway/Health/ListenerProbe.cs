@@ -184,7 +184,7 @@ internal sealed partial class ListenerProbe : BackgroundService, IHealthCheck
 
     private static partial class Log
     {
-        [LoggerMessage(5001, LogLevel.Warning, "The gateway's probe of its webhook listener {Address} was not answered ({ExceptionType}); /healthz fails once none has been answered for Gateway:ListenerProbe:UnhealthyAfter.")]
+        [LoggerMessage(6002, LogLevel.Warning, "The gateway's probe of its webhook listener {Address} was not answered ({ExceptionType}); /healthz fails once none has been answered for Gateway:ListenerProbe:UnhealthyAfter.")]
         public static partial void ProbeFailed(ILogger logger, string address, string exceptionType);
     }
 }

@@ -123,7 +123,7 @@ internal sealed partial class ClientConnectionLimit
 
     private static partial class Log
     {
-        [LoggerMessage(4001, LogLevel.Warning, "Connection from {RemoteAddress} closed: it holds {Limit} connections already (Gateway:ConnectionsPerClient). Behind an ingress, list the ingress in Gateway:TrustedProxies. Logged at most once a second.")]
+        [LoggerMessage(6001, LogLevel.Warning, "Connection from {RemoteAddress} closed: it holds {Limit} connections already (Gateway:ConnectionsPerClient). Behind an ingress, list the ingress in Gateway:TrustedProxies. Logged at most once a second.")]
         public static partial void Refused(ILogger logger, IPAddress remoteAddress, int limit);
     }
 }
