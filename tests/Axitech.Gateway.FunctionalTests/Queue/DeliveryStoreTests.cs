@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Axitech.Gateway.Queue;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
@@ -18,6 +19,9 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
     protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
     private readonly List<SqlDeliveryStore> _stores = [];
+
+    /// <summary>Where a test reports what it measured (the group commit's batches).</summary>
+    protected ITestOutputHelper? Output { get; init; }
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -162,11 +166,39 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         var results = await Task.WhenAll(Enumerable.Range(0, Count).Select(i => store.AcceptAsync(Delivery(i % 2 == 0 ? NewKey() : null), default)));
 
         var batches = store.CommittedBatches - batchesBefore;
+        Output?.WriteLine($"{GetType().Name}: {Count} concurrent acceptances were committed in {batches} transactions.");
         Assert.All(results, r => Assert.Equal(AcceptOutcome.Accepted, r.Outcome));
         Assert.Equal(Count, results.Select(r => r.Id).Distinct().Count());
         Assert.Equal(Count, store.CommittedAcceptances - acceptancesBefore);
         Assert.True(batches < Count / 4, $"{Count} acceptances took {batches} transactions.");
         Assert.Equal(Count, (await store.ListAsync(new DeliveryQuery { Limit = 1000 }, default)).Count);
+    }
+
+    [SkippableFact]
+    public async Task SustainedConcurrentSenders_ShareTransactions()
+    {
+        // 20 senders, each sending its next delivery once the previous one is answered: a steady load rather than a
+        // burst, so each transaction holds what arrived while the previous one was being flushed.
+        const int Senders = 20;
+        const int PerSender = 10;
+        var store = await CreateStoreAsync();
+        var batchesBefore = store.CommittedBatches;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, Senders).Select(_ => Task.Run(async () =>
+        {
+            var mine = new List<AcceptResult>();
+            for (var i = 0; i < PerSender; i++)
+            {
+                mine.Add(await store.AcceptAsync(Delivery(NewKey()), default));
+            }
+
+            return mine;
+        })));
+
+        var batches = store.CommittedBatches - batchesBefore;
+        Output?.WriteLine($"{GetType().Name}: {Senders} senders x {PerSender} sequential acceptances were committed in {batches} transactions.");
+        Assert.All(results.SelectMany(r => r), r => Assert.Equal(AcceptOutcome.Accepted, r.Outcome));
+        Assert.True(batches < Senders * PerSender / 4, $"{Senders * PerSender} acceptances took {batches} transactions.");
     }
 
     [SkippableFact]

@@ -1,5 +1,6 @@
 using Axitech.Gateway.Queue;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
@@ -13,7 +14,11 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
     private PostgresServer _server = null!;
     private string _connectionString = null!;
 
-    public PostgresDeliveryStoreTests(PostgresFixture fixture) => _fixture = fixture;
+    public PostgresDeliveryStoreTests(PostgresFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        Output = output;
+    }
 
     public override async Task InitializeAsync()
     {

@@ -1,5 +1,6 @@
 using Axitech.Gateway.Queue;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
@@ -7,6 +8,8 @@ namespace Axitech.Gateway.FunctionalTests.Queue;
 public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
 {
     private DirectoryInfo _directory = null!;
+
+    public SqliteDeliveryStoreTests(ITestOutputHelper output) => Output = output;
 
     /// <summary>In a folder that does not exist yet: the store creates it.</summary>
     private string DatabasePath => Path.Combine(_directory.FullName, "data", "queue.db");
