@@ -48,7 +48,10 @@ internal interface IDeliveryStore : IAsyncDisposable
     /// <summary>Gives a leased delivery up (<see cref="DeliveryState.Dead"/>) with a short reason code. False when the lease is no longer this one's.</summary>
     Task<bool> DeadLetterAsync(DeliveryLease lease, int? statusCode, string reason, CancellationToken cancellationToken);
 
-    /// <summary>Releases every lease of <paramref name="owner"/> (at shutdown), so other instances need not wait for them to expire. Returns how many.</summary>
+    /// <summary>
+    /// Releases every lease of <paramref name="owner"/> (at shutdown), so other instances need not wait for them to
+    /// expire; the attempts they counted stay counted. Returns how many.
+    /// </summary>
     Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken);
 
     /// <summary>When the next pending delivery of the route is due (a leased one: when its lease expires), or null when none is pending.</summary>
