@@ -24,7 +24,7 @@ public static partial class GatewayApplication
         builder.Configuration.AddGatewayConfiguration(settings, builder.Environment.EnvironmentName);
 
         // Fail closed, early, and with every problem listed: the same function as every reload and check-config.
-        var snapshot = GatewaySnapshotBuilder.Build(builder.Configuration);
+        var snapshot = GatewaySnapshotBuilder.Build(builder.Configuration, builder.Environment.EnvironmentName);
         if (!snapshot.IsValid)
         {
             throw new GatewayConfigurationException(snapshot.Errors);

@@ -5,6 +5,7 @@ using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Health;
 using Axitech.Gateway.Listeners;
 using Axitech.Gateway.Pipeline;
+using Axitech.Gateway.Queue;
 using Axitech.Gateway.Telemetry;
 using Axitech.Gateway.Verification;
 using Microsoft.AspNetCore.DataProtection;
@@ -41,6 +42,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddSingleton<FailureThrottle>();
         services.AddSingleton<ClientConnectionLimit>();
         services.AddDeduplication(snapshot);
+        services.AddDeliveryQueue(snapshot);
         services.AddGatewayTelemetry(configuration, listeners);
         services.AddGatewayHealthChecks();
         services.AddWebhookStages();

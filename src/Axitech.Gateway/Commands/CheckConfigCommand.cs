@@ -21,7 +21,7 @@ internal static class CheckConfigCommand
         command.SetGuardedAction(async (parseResult, output, _) =>
         {
             using var loaded = configurationOptions.Load(parseResult);
-            var report = GatewaySnapshotBuilder.Build(loaded.Configuration);
+            var report = GatewaySnapshotBuilder.Build(loaded.Configuration, loaded.EnvironmentName);
 
             await WriteSourcesAsync(output.Out, loaded).ConfigureAwait(false);
             await WriteRoutesAsync(output.Out, report).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Queue;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Axitech.Gateway.Configuration;
@@ -31,6 +32,15 @@ internal sealed class GatewaySnapshot
 
     /// <summary><c>ConnectionStrings:Redis</c>, or null for the in-memory store.</summary>
     public string? RedisConnectionString { get; init; }
+
+    /// <summary><c>Webhooks:Queue</c>: where queued routes keep their deliveries, and how they are delivered.</summary>
+    public required DeliveryQueueOptions Queue { get; init; }
+
+    /// <summary><c>ConnectionStrings:Postgres</c>, or null for the SQLite file at <see cref="DeliveryQueueOptions.Path"/>.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>Whether any route queues its deliveries.</summary>
+    public bool HasQueuedRoutes => Routes.Values.Any(r => r.Delivery == WebhookDeliveryMode.Queue);
 
     /// <summary>
     /// The settings read only at start-up (listeners, stores, gateway options), flattened: a reload that changes one is

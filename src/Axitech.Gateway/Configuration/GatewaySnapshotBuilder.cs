@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Net;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Queue;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Axitech.Gateway.Configuration;
@@ -15,7 +16,9 @@ internal static class GatewaySnapshotBuilder
     /// <summary>Sections read only at start-up: a reload that changes them is applied at the next restart.</summary>
     private static readonly string[] _startupSections = ["Kestrel", "Gateway", "Deduplication", "ConnectionStrings", "Webhooks:Queue"];
 
-    public static GatewaySnapshot Build(IConfiguration configuration)
+    /// <param name="configuration">The configuration as the gateway reads it (embedded defaults, files, environment).</param>
+    /// <param name="environmentName">The host environment (Production, Development, ...): some warnings depend on it.</param>
+    public static GatewaySnapshot Build(IConfiguration configuration, string environmentName)
     {
         var errors = new List<string>();
         var warnings = new List<string>();
@@ -25,6 +28,9 @@ internal static class GatewaySnapshotBuilder
         var trusted = ReadGateway(gateway, errors);
         var deduplication = Bind<DeduplicationStoreOptions>(configuration, "Deduplication", errors) ?? new DeduplicationStoreOptions();
         var redis = ReadDeduplication(configuration, deduplication, errors);
+        var postgres = DeliveryStoreFactory.PostgresConnectionString(configuration);
+        var queue = Bind<DeliveryQueueOptions>(configuration, DeliveryQueueOptions.SectionName, errors) ?? new DeliveryQueueOptions();
+        errors.AddRange(DeliveryQueueOptionsValidator.GetProblems(queue, postgres));
 
         var policies = WebhookConfigurationReader.ReadPolicies(configuration, errors);
         var failedPolicies = WebhookConfigurationReader.FailedPolicies(configuration, policies);
@@ -38,6 +44,14 @@ internal static class GatewaySnapshotBuilder
             }
         }
 
+        foreach (var queued in routes.Values.Where(r => r.Delivery == WebhookDeliveryMode.Queue))
+        {
+            if (queue.EncryptionKeys.Count == 0 && !string.Equals(environmentName, Environments.Development, StringComparison.OrdinalIgnoreCase))
+            {
+                warnings.Add($"Route '{queued.RouteId}' queues its deliveries, whose bodies carry personal data, and {DeliveryQueueOptions.SectionName}:EncryptionKeys is not set: bodies are stored in the clear. Set {DeliveryQueueOptions.SectionName}:EncryptionKeys:0 to the base64 of 32 random bytes (openssl rand -base64 32).");
+            }
+        }
+
         return new GatewaySnapshot
         {
             ProxyRoutes = proxyRoutes,
@@ -48,6 +62,8 @@ internal static class GatewaySnapshotBuilder
             TrustedProxies = trusted,
             Deduplication = deduplication,
             RedisConnectionString = redis,
+            Queue = queue,
+            PostgresConnectionString = postgres,
             StartupSettings = _startupSections
                 .SelectMany(s => configuration.GetSection(s).AsEnumerable())
                 .Where(p => p.Value is not null)

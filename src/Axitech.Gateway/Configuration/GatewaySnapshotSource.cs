@@ -13,6 +13,7 @@ namespace Axitech.Gateway.Configuration;
 internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDisposable
 {
     private readonly IConfiguration _configuration;
+    private readonly string _environmentName;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<GatewaySnapshotSource> _logger;
     private readonly Lock _reloadGate = new();
@@ -21,7 +22,7 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
     private volatile ProxyConfig _proxyConfig;
     private volatile string? _refusedReload;
 
-    public GatewaySnapshotSource(GatewaySnapshot initial, IConfiguration configuration, GatewayMetrics metrics, ILogger<GatewaySnapshotSource> logger)
+    public GatewaySnapshotSource(GatewaySnapshot initial, IConfiguration configuration, IHostEnvironment environment, GatewayMetrics metrics, ILogger<GatewaySnapshotSource> logger)
     {
         if (!initial.IsValid)
         {
@@ -31,6 +32,7 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
         _current = initial;
         _proxyConfig = new ProxyConfig(initial);
         _configuration = configuration;
+        _environmentName = environment.EnvironmentName;
         _metrics = metrics;
         _logger = logger;
         foreach (var warning in initial.Warnings)
@@ -40,6 +42,9 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
 
         _reloadRegistration = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
+
+    /// <summary>Raised after a new snapshot was put in force (on the reloading thread).</summary>
+    public event Action<GatewaySnapshot>? Changed;
 
     /// <summary>The configuration in force.</summary>
     public GatewaySnapshot Current => _current;
@@ -56,7 +61,7 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
     {
         lock (_reloadGate)
         {
-            var next = GatewaySnapshotBuilder.Build(_configuration);
+            var next = GatewaySnapshotBuilder.Build(_configuration, _environmentName);
             if (!next.IsValid)
             {
                 // A saved file fires its change token more than once: the same refusal is logged and counted once.
@@ -94,6 +99,8 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
                 TrustedProxies = previous.TrustedProxies,
                 Deduplication = previous.Deduplication,
                 RedisConnectionString = previous.RedisConnectionString,
+                Queue = previous.Queue,
+                PostgresConnectionString = previous.PostgresConnectionString,
                 StartupSettings = previous.StartupSettings,
                 Errors = next.Errors,
                 Warnings = next.Warnings,
@@ -105,6 +112,7 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
             old.SignalChange();
             _metrics.ConfigReload(GatewayMetrics.ReloadApplied);
             Log.Reloaded(_logger, next.Policies.Count, next.Routes.Count);
+            Changed?.Invoke(_current);
         }
     }
 

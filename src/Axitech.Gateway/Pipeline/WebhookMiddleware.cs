@@ -1,14 +1,15 @@
 using System.Net;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Forwarding;
+using Axitech.Gateway.Queue;
 using Axitech.Gateway.Telemetry;
 
 namespace Axitech.Gateway.Pipeline;
 
 /// <summary>
 /// Runs inside YARP's proxy pipeline, after a route matched and before anything is sent upstream, and takes a request
-/// through the stages in order: screen the headers, read the body (hashing it as it arrives), verify, claim, then
-/// forward or queue. A stage that refuses returns an <see cref="Answer"/>, and nothing after it runs. Nothing
+/// through the stages in order: screen the headers, read the body (hashing it as it arrives), verify, then claim and
+/// forward (forwarded routes) or store (queued routes). A stage that refuses returns an <see cref="Answer"/>, and nothing after it runs. Nothing
 /// unverified is forwarded or stored; nothing the upstream did not acknowledge is remembered as delivered.
 /// </summary>
 internal sealed class WebhookMiddleware
@@ -19,6 +20,7 @@ internal sealed class WebhookMiddleware
     private readonly SignatureCheck _signature;
     private readonly DeliveryClaims _claims;
     private readonly DeliveryForwarder _forwarder;
+    private readonly QueueAcceptor _queue;
     private readonly WebhookAnswers _answers;
 
     public WebhookMiddleware(
@@ -28,6 +30,7 @@ internal sealed class WebhookMiddleware
         SignatureCheck signature,
         DeliveryClaims claims,
         DeliveryForwarder forwarder,
+        QueueAcceptor queue,
         WebhookAnswers answers)
     {
         _next = next;
@@ -36,6 +39,7 @@ internal sealed class WebhookMiddleware
         _signature = signature;
         _claims = claims;
         _forwarder = forwarder;
+        _queue = queue;
         _answers = answers;
     }
 
@@ -61,8 +65,8 @@ internal sealed class WebhookMiddleware
 
     /// <summary>
     /// The stages up to the decision, inside the verification span (a child of the server span; what comes after, the
-    /// forwarded request included, is the server span's again). Answers every request that is not to be forwarded, and
-    /// returns whether the request is to be forwarded.
+    /// forwarded request included, is the server span's again). Answers every request that is not to be forwarded (a
+    /// queued route's included: it is stored and answered here), and returns whether the request is to be forwarded.
     /// </summary>
     private async Task<bool> DecideAsync(WebhookRequest request)
     {
@@ -83,11 +87,13 @@ internal sealed class WebhookMiddleware
             return false;
         }
 
-        if (request.Route.Delivery == WebhookDeliveryMode.Forward)
+        if (request.Route.Delivery == WebhookDeliveryMode.Queue)
         {
-            _answers.Accepted(request, WebhookOutcomes.Accepted);
+            await _queue.AcceptAsync(request).ConfigureAwait(false);
+            return false;
         }
 
+        _answers.Accepted(request, WebhookOutcomes.Accepted);
         return true;
     }
 }

@@ -1,24 +1,14 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 
 namespace Axitech.Gateway.Queue;
 
 /// <summary>
-/// Checks <see cref="DeliveryQueueOptions"/> and says every problem at once, each naming the key to fix and how. A
-/// message never carries a key's or a connection string's value.
+/// Checks <see cref="DeliveryQueueOptions"/> and says every problem at once, each naming the key to fix and how (for
+/// <see cref="Configuration.GatewaySnapshotBuilder"/>). A message never carries a key's or a connection string's value.
 /// </summary>
-internal sealed class DeliveryQueueOptionsValidator : IValidateOptions<DeliveryQueueOptions>
+internal static class DeliveryQueueOptionsValidator
 {
     private const string Section = DeliveryQueueOptions.SectionName;
-    private readonly IConfiguration _configuration;
-
-    public DeliveryQueueOptionsValidator(IConfiguration configuration) => _configuration = configuration;
-
-    public ValidateOptionsResult Validate(string? name, DeliveryQueueOptions options)
-    {
-        var problems = GetProblems(options, _configuration.GetConnectionString(QueueServiceCollectionExtensions.PostgresConnectionStringName));
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
 
     /// <summary>
     /// Every problem of <paramref name="options"/> (and of <paramref name="postgresConnectionString"/> when it is set),

@@ -32,4 +32,7 @@ internal sealed record NewDelivery
     /// (typically the timestamp's tolerance window plus a margin; after that the verifier refuses the repeat anyway).
     /// </summary>
     public required DateTimeOffset DedupExpiresAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the acceptance, so that each attempt's span can link to it; null when none.</summary>
+    public string? TraceParent { get; init; }
 }

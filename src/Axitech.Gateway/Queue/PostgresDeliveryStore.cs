@@ -42,7 +42,8 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
               last_error text NULL,
               delivered_at bigint NULL,
               dead_at bigint NULL,
-              dedup_expires_at bigint NOT NULL
+              dedup_expires_at bigint NOT NULL,
+              trace_parent text NULL
             )
             """,
             "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at)",

@@ -13,4 +13,5 @@ internal sealed record PreparedDelivery(
     byte[] StoredBody,
     int BodyEncoding,
     long ReceivedAt,
-    long DedupExpiresAt);
+    long DedupExpiresAt,
+    string? TraceParent);

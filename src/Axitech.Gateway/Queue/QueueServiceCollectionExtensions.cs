@@ -1,5 +1,5 @@
+using Axitech.Gateway.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Axitech.Gateway.Queue;
 
@@ -9,21 +9,19 @@ internal static class QueueServiceCollectionExtensions
     public const string PostgresConnectionStringKey = "ConnectionStrings:Postgres";
 
     /// <summary>
-    /// Registers <see cref="DeliveryQueueOptions"/> (bound from <c>Webhooks:Queue</c>, validated at start-up with every
-    /// problem listed) and the <see cref="IDeliveryStore"/>: PostgreSQL when <c>ConnectionStrings:Postgres</c> is set,
-    /// otherwise the SQLite file at <c>Webhooks:Queue:Path</c>. The store creates or migrates its schema on first use;
-    /// call <see cref="IDeliveryStore.InitializeAsync"/> at start-up to do it then.
+    /// Registers the queue of the snapshot read at start-up (validated with the rest of it): its options, the
+    /// <see cref="IDeliveryStore"/> (PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, otherwise the SQLite file
+    /// at <c>Webhooks:Queue:Path</c>), the acceptance stage and the workers. The store is created when first needed, so
+    /// a gateway without queued routes creates no database.
     /// </summary>
-    public static IServiceCollection AddDeliveryQueue(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDeliveryQueue(this IServiceCollection services, GatewaySnapshot snapshot)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<DeliveryQueueOptions>().BindConfiguration(DeliveryQueueOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DeliveryQueueOptions>>(new DeliveryQueueOptionsValidator(configuration));
+        services.AddSingleton(snapshot.Queue);
         services.AddSingleton<IDeliveryStore>(sp => DeliveryStoreFactory.Create(
-            sp.GetRequiredService<IOptions<DeliveryQueueOptions>>().Value,
-            DeliveryStoreFactory.PostgresConnectionString(configuration),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            snapshot.Queue, snapshot.PostgresConnectionString, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<DeliverySignals>();
+        services.AddSingleton<QueueAcceptor>();
         return services;
     }
 }

@@ -11,16 +11,16 @@ namespace Axitech.Gateway.Queue;
 internal abstract partial class SqlDeliveryStore : IDeliveryStore
 {
     /// <summary>Every column, the body last.</summary>
-    private const string Columns = "id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body_encoding, received_at, attempts, next_attempt_at, state, lease_owner, leased_until, last_status_code, last_error, delivered_at, dead_at, dedup_expires_at, body";
+    private const string Columns = "id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body_encoding, received_at, attempts, next_attempt_at, state, lease_owner, leased_until, last_status_code, last_error, delivered_at, dead_at, dedup_expires_at, trace_parent, body";
 
-    private const string ColumnsWithoutBody = "id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body_encoding, received_at, attempts, next_attempt_at, state, lease_owner, leased_until, last_status_code, last_error, delivered_at, dead_at, dedup_expires_at, NULL AS body";
+    private const string ColumnsWithoutBody = "id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body_encoding, received_at, attempts, next_attempt_at, state, lease_owner, leased_until, last_status_code, last_error, delivered_at, dead_at, dedup_expires_at, trace_parent, NULL AS body";
 
     private const int BodyInClear = 0;
     private const int BodyEncrypted = 1;
 
     private const string InsertSql = """
-        INSERT INTO deliveries (id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body, body_encoding, received_at, attempts, next_attempt_at, state, dedup_expires_at)
-        VALUES (@id, @route, @dedup_key, @method, @raw_target, @signature, @timestamp_header, @content_type, @body, @body_encoding, @received_at, 0, @received_at, 'pending', @dedup_expires_at)
+        INSERT INTO deliveries (id, route, dedup_key, method, raw_target, signature, timestamp_header, content_type, body, body_encoding, received_at, attempts, next_attempt_at, state, dedup_expires_at, trace_parent)
+        VALUES (@id, @route, @dedup_key, @method, @raw_target, @signature, @timestamp_header, @content_type, @body, @body_encoding, @received_at, 0, @received_at, 'pending', @dedup_expires_at, @trace_parent)
         ON CONFLICT (dedup_key) DO NOTHING
         RETURNING id
         """;
@@ -109,7 +109,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             : (body.ToArray(), BodyInClear);
         var row = new PreparedDelivery(
             id, delivery.RouteId, delivery.DedupKey, delivery.Method, delivery.RawTarget, delivery.Signature, delivery.Timestamp,
-            delivery.ContentType, storedBody, encoding, now.ToUnixTimeMilliseconds(), delivery.DedupExpiresAt.ToUnixTimeMilliseconds());
+            delivery.ContentType, storedBody, encoding, now.ToUnixTimeMilliseconds(), delivery.DedupExpiresAt.ToUnixTimeMilliseconds(), delivery.TraceParent);
 
         if (!_initialized)
         {
@@ -170,6 +170,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             Add(insert, "body_encoding", row.BodyEncoding);
             Add(insert, "received_at", row.ReceivedAt);
             Add(insert, "dedup_expires_at", row.DedupExpiresAt);
+            Add(insert, "trace_parent", row.TraceParent, DbType.String);
             var inserted = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             if (inserted is not null and not DBNull)
             {
@@ -672,7 +673,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         string? bodyError = null;
         if (includeBody && !reader.IsDBNull(20))
         {
-            var stored = reader.GetFieldValue<byte[]>(20);
+            var stored = reader.GetFieldValue<byte[]>(21);
             body = encrypted ? _protector.Unprotect(stored, id, route, out bodyError) : stored;
             if (bodyError is not null)
             {
@@ -704,6 +705,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             DeliveredAt = NullableTime(reader, 17),
             DeadAt = NullableTime(reader, 18),
             DedupExpiresAt = FromUnix(reader.GetInt64(19)),
+            TraceParent = NullableString(reader, 20),
         };
     }
 

@@ -42,7 +42,8 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
               last_error TEXT NULL,
               delivered_at INTEGER NULL,
               dead_at INTEGER NULL,
-              dedup_expires_at INTEGER NOT NULL
+              dedup_expires_at INTEGER NOT NULL,
+              trace_parent TEXT NULL
             )
             """,
             "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at)",

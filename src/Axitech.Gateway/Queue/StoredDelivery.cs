@@ -59,4 +59,7 @@ internal sealed record StoredDelivery
 
     /// <summary>Until when the row is kept, once delivered, to answer repeats as duplicates.</summary>
     public required DateTimeOffset DedupExpiresAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the acceptance, or null.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -34,6 +34,9 @@ internal static class WebhookOutcomes
     public const string StoreFull = "store_full";
     public const string StoreUnavailable = "store_unavailable";
 
+    /// <summary>A queued route whose delivery store cannot commit: 503, nothing acknowledged.</summary>
+    public const string QueueUnavailable = "queue_unavailable";
+
     /// <summary>Accepted and forwarded while the store was unavailable, because the policy prefers availability.</summary>
     public const string Unprotected = "store_unavailable_forwarded";
 }

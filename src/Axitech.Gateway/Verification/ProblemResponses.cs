@@ -34,7 +34,7 @@ internal static class ProblemResponses
         ["in_flight"] = "The same delivery is being forwarded now; retry later.",
         ["store_full"] = "The duplicate store is full; retry later.",
         ["store_unavailable"] = "The duplicate store is unavailable; retry later.",
-        ["queue_unavailable"] = "The delivery queue cannot store the delivery now; nothing was accepted; retry later.",
+        ["queue_unavailable"] = "The delivery queue cannot store the delivery now: nothing was accepted; retry later.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Bodies by status and reason, built once each (a body of the data-rate limit's 408 says 408).</summary>

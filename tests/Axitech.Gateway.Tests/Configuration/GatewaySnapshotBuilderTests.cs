@@ -17,7 +17,7 @@ public sealed class GatewaySnapshotBuilderTests
             ["ReverseProxy:Clusters:upstream:Destinations:d1:Address"] = "http://127.0.0.1:1",
         });
 
-        var result = GatewaySnapshotBuilder.Build(configuration);
+        var result = GatewaySnapshotBuilder.Build(configuration, "Production");
         var errors = result.Errors;
 
         Assert.Empty(errors);
@@ -43,7 +43,7 @@ public sealed class GatewaySnapshotBuilderTests
             ["Webhooks:Policies:axitech:Secrets:1"] = "wh_sec_real",
         });
 
-        var result = GatewaySnapshotBuilder.Build(configuration);
+        var result = GatewaySnapshotBuilder.Build(configuration, "Production");
         var errors = result.Errors;
 
         Assert.Empty(errors);
@@ -71,7 +71,7 @@ public sealed class GatewaySnapshotBuilderTests
             [$"Webhooks:Policies:axitech:{key}"] = value,
         });
 
-        var errors = GatewaySnapshotBuilder.Build(configuration).Errors;
+        var errors = GatewaySnapshotBuilder.Build(configuration, "Production").Errors;
 
         var error = Assert.Single(errors);
         Assert.Contains("'axitech'", error, StringComparison.Ordinal);
@@ -90,7 +90,7 @@ public sealed class GatewaySnapshotBuilderTests
             ["Webhooks:Policies:axitech:Deduplication:Key"] = value,
         });
 
-        var result = GatewaySnapshotBuilder.Build(configuration);
+        var result = GatewaySnapshotBuilder.Build(configuration, "Production");
         var errors = result.Errors;
 
         Assert.Empty(errors);
@@ -107,7 +107,7 @@ public sealed class GatewaySnapshotBuilderTests
             ["Webhooks:Policies:axitech:MaxBodyBytes"] = "-1",
         });
 
-        var errors = GatewaySnapshotBuilder.Build(configuration).Errors;
+        var errors = GatewaySnapshotBuilder.Build(configuration, "Production").Errors;
 
         Assert.NotEmpty(errors);
         Assert.DoesNotContain(errors, e => e.Contains("must_not_leak", StringComparison.Ordinal));
