@@ -18,7 +18,7 @@ internal static class SignCommand
         };
         var curl = new Option<string>("--curl")
         {
-            Description = "Print a ready-to-run curl command that posts the signed body to this URL, instead of the two header lines.",
+            Description = "Print a ready-to-run curl command that posts the signed body to this URL, instead of the two header lines. What a request line cannot carry is percent-encoded in the printed URL and in what is signed alike (a space as %20, René as Ren%C3%A9).",
             HelpName = "URL",
         };
 
@@ -50,7 +50,7 @@ internal static class SignCommand
 
             if (url is not null)
             {
-                await output.Out.WriteLineAsync(CurlCommand.Format(signed, url, parseResult.GetValue(delivery.BodyFile))).ConfigureAwait(false);
+                await output.Out.WriteLineAsync(CurlCommand.Format(signed, RequestTarget.ToRequestUrl(url), parseResult.GetValue(delivery.BodyFile))).ConfigureAwait(false);
                 return CommandAction.Success;
             }
 
