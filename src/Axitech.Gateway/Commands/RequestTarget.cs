@@ -9,6 +9,9 @@ namespace Axitech.Gateway.Commands;
 /// </summary>
 internal static class RequestTarget
 {
+    /// <summary>What a target looks like, for messages.</summary>
+    public const string Example = "/webhooks/claims?x=1";
+
     /// <summary>
     /// Checks that <paramref name="url"/> is an absolute http(s) URL and returns its path and query as sent: as written,
     /// except that what cannot appear on a request line is percent-encoded (see <see cref="Encode"/>). No other
@@ -30,6 +33,36 @@ internal static class RequestTarget
     /// <summary>A <see cref="Uri"/> that an <see cref="HttpClient"/> sends with the path and query of <see cref="ToRequestUrl"/> exactly.</summary>
     public static Uri ToUncanonicalizedUri(string url)
         => new(ToRequestUrl(url), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+
+    /// <summary>
+    /// Checks a target given on its own (<c>sign --target</c>): the path and query exactly as sent. Returns null when it
+    /// is one, else the message saying what to give instead.
+    /// </summary>
+    public static string? Check(string target, string option)
+    {
+        if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            var suggestion = Encode(Split(target).Target) is { } encoded ? $" ('{encoded}' for this URL)" : string.Empty;
+            return $"{option} '{target}' is a URL; give the request target, the path and query as sent, starting with '/'{suggestion}, or give the URL with --curl.";
+        }
+
+        if (!target.StartsWith('/'))
+        {
+            return $"{option} '{target}' is not a request target: give the path and query as sent, starting with '/' (such as {Example}).";
+        }
+
+        if (target.Contains('#', StringComparison.Ordinal))
+        {
+            return $"{option} '{target}' has a fragment ('#...'), which is never sent; leave it out.";
+        }
+
+        return Encode(target) switch
+        {
+            null => $"{option} '{target}' has a '%' that does not start a percent-encoded byte (%XX); write a literal '%' as %25.",
+            var encoded when encoded != target => $"{option} '{target}' has characters that cannot be sent on a request line as written (spaces, non-ASCII, ...); as sent it is '{encoded}'. Give that.",
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Percent-encodes what cannot appear in a request target as it is (RFC 9112 origin-form: RFC 3986 path and query
