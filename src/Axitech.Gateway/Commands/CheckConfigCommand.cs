@@ -89,7 +89,7 @@ internal static class CheckConfigCommand
             await output.WriteLineAsync($"  {policy.Name}: tolerance {policy.Tolerance.ToString("c", CultureInfo.InvariantCulture)}, max body {policy.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes, {dedup}, headers {policy.SignatureHeader} / {policy.TimestampHeader}{prefix}").ConfigureAwait(false);
             for (var i = 0; i < policy.Secrets.Length; i++)
             {
-                await output.WriteLineAsync($"    secret[{i.ToString(CultureInfo.InvariantCulture)}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
+                await output.WriteLineAsync($"    secret[{policy.SecretConfigurationKeys[i]}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
             }
         }
     }

@@ -1,0 +1,55 @@
+using Axitech.Webhooks;
+
+namespace Axitech.Gateway.CommandTests;
+
+/// <summary>Issue 17: how <c>check-config</c> shows and checks secrets.</summary>
+public sealed class CheckConfigSecretTests : IDisposable
+{
+    private const string CurrentSecret = "wh_sec_check_config_current_0123";
+    private const string NextSecret = "wh_sec_check_config_next_4567";
+
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("axgw-secrets-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public async Task CheckConfig_BlankFirstSecret_LabelsTheOtherByItsConfigurationIndex()
+    {
+        WriteSettings($$"""{ "Secrets": [ "", "{{CurrentSecret}}" ] }""");
+
+        var result = await CheckConfigAsync();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"    secret[1] {WebhookSecret.ComputeFingerprint(CurrentSecret)}\n", result.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret[0]", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckConfig_SecretsGivenOnlyAtIndexesOneAndThreeByTheEnvironment_AreLabelledOneAndThree()
+    {
+        WriteSettings("""{ "Tolerance": "00:01:00" }""");
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?>
+        {
+            ["Webhooks__Policies__claims__Secrets__1"] = CurrentSecret,
+            ["Webhooks__Policies__claims__Secrets__3"] = NextSecret,
+        });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"    secret[1] {WebhookSecret.ComputeFingerprint(CurrentSecret)}\n    secret[3] {WebhookSecret.ComputeFingerprint(NextSecret)}\n", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private Task<CommandResult> CheckConfigAsync(IReadOnlyDictionary<string, string?>? environment = null)
+        => GatewayExecutable.RunAsync(["check-config", "--config-dir", _directory.FullName], environment);
+
+    /// <summary>One policy, 'claims', with <paramref name="policyJson"/>, and one route to it.</summary>
+    private void WriteSettings(string policyJson) => File.WriteAllText(Path.Combine(_directory.FullName, "appsettings.json"), $$"""
+        {
+          "Webhooks": { "Policies": { "claims": {{policyJson}} } },
+          "ReverseProxy": {
+            "Routes": { "claims": { "ClusterId": "claims-svc", "Match": { "Path": "/webhooks/claims" }, "Metadata": { "WebhookPolicy": "claims" } } },
+            "Clusters": { "claims-svc": { "Destinations": { "a": { "Address": "http://claims:8080" } } } }
+          }
+        }
+        """);
+}
