@@ -39,6 +39,28 @@ public sealed class CheckConfigSecretTests : IDisposable
         Assert.Contains($"    secret[1] {WebhookSecret.ComputeFingerprint(CurrentSecret)}\n    secret[3] {WebhookSecret.ComputeFingerprint(NextSecret)}\n", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckConfig_PrintsAShellLineThatComputesTheFingerprintItShows()
+    {
+        // A leading '-', a backslash sequence, a '%' directive, quotes and non-ASCII: what echo or a bare printf would mangle.
+        const string Secret = "-wh_sec_%s\\n'quoted' \"ünïcödé €\"";
+        WriteSettings("""{ "Tolerance": "00:01:00" }""");
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?> { ["Webhooks__Policies__claims__Secrets__0"] = Secret });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var fingerprint = WebhookSecret.ComputeFingerprint(Secret);
+        Assert.Contains($"    secret[0] {fingerprint}\n", result.StandardOutput, StringComparison.Ordinal);
+        var lines = result.StandardOutput.Split('\n');
+        var explanation = Array.IndexOf(lines, "The fingerprint of a secret held in $SECRET, to compare:");
+        Assert.True(explanation >= 0, result.ToString());
+        var command = lines[explanation + 1].Trim();
+        var shell = await Shell.RunAsync(command, new Dictionary<string, string?> { ["SECRET"] = Secret });
+        Assert.True(shell.ExitCode == 0, shell.ToString());
+        Assert.Equal(fingerprint + "\n", shell.StandardOutput);
+        Assert.DoesNotContain(Secret, result.AllOutput, StringComparison.Ordinal);
+    }
+
     private Task<CommandResult> CheckConfigAsync(IReadOnlyDictionary<string, string?>? environment = null)
         => GatewayExecutable.RunAsync(["check-config", "--config-dir", _directory.FullName], environment);
 

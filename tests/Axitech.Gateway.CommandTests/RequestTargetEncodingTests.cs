@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Axitech.Webhooks;
@@ -51,7 +50,7 @@ public sealed class RequestTargetEncodingTests : IDisposable
         Assert.True(signed.ExitCode == 0, signed.ToString());
         Assert.Contains($"'http://127.0.0.1:{Port}{SentTarget}'", signed.StandardOutput, StringComparison.Ordinal);
 
-        var curl = await RunShellAsync(signed.StandardOutput);
+        var curl = await Shell.RunAsync(signed.StandardOutput);
         var request = await _listener.Received.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(curl.ExitCode == 0, curl.ToString());
@@ -83,24 +82,6 @@ public sealed class RequestTargetEncodingTests : IDisposable
         Assert.Equal($"POST {SentTarget} HTTP/1.1", request.RequestLineText);
         Assert.Equal(Timestamp, request.Headers["x-aw-timestamp"]);
         Assert.Equal(AxitechSignature.Sign(Secret, "POST", request.Target, Timestamp, request.Body), request.Headers["x-aw-signature"]);
-    }
-
-    private static async Task<CommandResult> RunShellAsync(string script)
-    {
-        var startInfo = new ProcessStartInfo("sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     private string WriteBody(string text)

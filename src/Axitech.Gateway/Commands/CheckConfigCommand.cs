@@ -12,6 +12,12 @@ namespace Axitech.Gateway.Commands;
 /// </summary>
 internal static class CheckConfigCommand
 {
+    /// <summary>
+    /// A POSIX shell line that prints <see cref="Axitech.Webhooks.WebhookSecret.Fingerprint"/> of the secret in
+    /// <c>$SECRET</c>: printf, unlike echo, adds no newline and leaves backslashes and a leading '-' alone.
+    /// </summary>
+    public const string FingerprintCommand = "printf '%s' \"$SECRET\" | sha256sum | cut -c1-8";
+
     public static Command Create()
     {
         var configurationOptions = new GatewayConfigurationOptions();
@@ -92,6 +98,9 @@ internal static class CheckConfigCommand
                 await output.WriteLineAsync($"    secret[{policy.SecretConfigurationKeys[i]}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
             }
         }
+
+        await output.WriteLineAsync("The fingerprint of a secret held in $SECRET, to compare:").ConfigureAwait(false);
+        await output.WriteLineAsync($"  {FingerprintCommand}").ConfigureAwait(false);
     }
 
     private static string DescribeDestinations(ClusterConfig cluster)
