@@ -61,6 +61,24 @@ public sealed class CheckConfigSecretTests : IDisposable
         Assert.DoesNotContain(Secret, result.AllOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckConfig_SecretsWithLeadingOrTrailingWhitespace_AreWarnedAboutByKeyAndNeverShown()
+    {
+        WriteSettings("""{ "Secrets": [ "wh_sec_trailing_newline\n", "wh_sec_clean", "\twh_sec_leading_tab" ] }""");
+
+        var result = await CheckConfigAsync();
+
+        // A warning, not a refusal: the configuration stays valid, as the gateway still starts with it.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            [
+                "warning: Webhook policy 'claims': Webhooks:Policies:claims:Secrets:0 has leading or trailing whitespace (a newline from `echo secret > file` or a secret made from such a file, for instance), which is part of the HMAC key: deliveries signed with the secret without it fail verification. Remove the whitespace.",
+                "warning: Webhook policy 'claims': Webhooks:Policies:claims:Secrets:2 has leading or trailing whitespace (a newline from `echo secret > file` or a secret made from such a file, for instance), which is part of the HMAC key: deliveries signed with the secret without it fail verification. Remove the whitespace.",
+            ],
+            result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.All(["wh_sec_trailing", "wh_sec_clean", "wh_sec_leading"], s => Assert.DoesNotContain(s, result.AllOutput, StringComparison.Ordinal));
+    }
+
     private Task<CommandResult> CheckConfigAsync(IReadOnlyDictionary<string, string?>? environment = null)
         => GatewayExecutable.RunAsync(["check-config", "--config-dir", _directory.FullName], environment);
 

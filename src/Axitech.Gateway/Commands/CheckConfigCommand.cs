@@ -32,7 +32,10 @@ internal static class CheckConfigCommand
             await WriteRoutesAsync(output.Out, report).ConfigureAwait(false);
             await WritePoliciesAsync(output.Out, report.Webhooks).ConfigureAwait(false);
 
-            foreach (var warning in report.Warnings)
+            // The same words as the gateway's start-up warning (WebhookPolicyCatalog); the secret itself is never shown.
+            var whitespaceWarnings = WebhookSecretWhitespace.Find(loaded.Configuration).Select(s =>
+                $"Webhook policy '{s.Policy}': {s.ConfigurationKey} has leading or trailing whitespace (a newline from `echo secret > file` or a secret made from such a file, for instance), which is part of the HMAC key: deliveries signed with the secret without it fail verification. Remove the whitespace.");
+            foreach (var warning in report.Warnings.Concat(whitespaceWarnings))
             {
                 await output.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
             }

@@ -30,6 +30,8 @@ internal sealed partial class WebhookPolicyCatalog : IDisposable
             Log.NoRoutes(_logger);
         }
 
+        WarnAboutSecretWhitespace();
+
         _reloadRegistration = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -58,6 +60,16 @@ internal sealed partial class WebhookPolicyCatalog : IDisposable
         _current = next;
         _refusedReload = null;
         Log.Reloaded(_logger, next.Policies.Count, next.RoutePolicies.Count);
+        WarnAboutSecretWhitespace();
+    }
+
+    /// <summary>A warning only: the gateway starts, or reloads, with such a secret as it did before.</summary>
+    private void WarnAboutSecretWhitespace()
+    {
+        foreach (var (policy, configurationKey) in WebhookSecretWhitespace.Find(_configuration))
+        {
+            Log.SecretHasWhitespace(_logger, policy, configurationKey);
+        }
     }
 
     private static partial class Log
@@ -70,5 +82,9 @@ internal sealed partial class WebhookPolicyCatalog : IDisposable
 
         [LoggerMessage(1003, LogLevel.Warning, "No webhook routes are configured under ReverseProxy:Routes: every request is answered 404 and /readyz reports not ready.")]
         public static partial void NoRoutes(ILogger logger);
+
+        // The same words as check-config's warning; the secret itself is never logged.
+        [LoggerMessage(1004, LogLevel.Warning, "Webhook policy '{Policy}': {ConfigurationKey} has leading or trailing whitespace (a newline from `echo secret > file` or a secret made from such a file, for instance), which is part of the HMAC key: deliveries signed with the secret without it fail verification. Remove the whitespace.")]
+        public static partial void SecretHasWhitespace(ILogger logger, string policy, string configurationKey);
     }
 }
