@@ -10,7 +10,7 @@ namespace Axitech.Gateway.Commands;
 internal static class RequestTarget
 {
     /// <summary>What a target looks like, for messages.</summary>
-    public const string Example = "/webhooks/claims?x=1";
+    private const string Example = "/webhooks/claims?x=1";
 
     /// <summary>
     /// Checks that <paramref name="url"/> is an absolute http(s) URL and returns its path and query as sent: as written,
