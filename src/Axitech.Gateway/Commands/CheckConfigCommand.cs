@@ -13,6 +13,12 @@ namespace Axitech.Gateway.Commands;
 /// </summary>
 internal static class CheckConfigCommand
 {
+    /// <summary>
+    /// A POSIX shell line that prints <see cref="Axitech.Webhooks.WebhookSecret.Fingerprint"/> of the secret in
+    /// <c>$SECRET</c>: printf, unlike echo, adds no newline and leaves backslashes and a leading '-' alone.
+    /// </summary>
+    public const string FingerprintCommand = "printf '%s' \"$SECRET\" | sha256sum | cut -c1-8";
+
     public static Command Create()
     {
         var configurationOptions = new GatewayConfigurationOptions();
@@ -27,6 +33,7 @@ internal static class CheckConfigCommand
             await WriteRoutesAsync(output.Out, report).ConfigureAwait(false);
             await WritePoliciesAsync(output.Out, report).ConfigureAwait(false);
 
+            // The same warnings, in the same words, as the gateway logs at start-up and on a reload.
             foreach (var warning in report.Warnings)
             {
                 await output.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
@@ -90,9 +97,12 @@ internal static class CheckConfigCommand
             await output.WriteLineAsync($"  {policy.Name}: tolerance {policy.Tolerance.ToString("c", CultureInfo.InvariantCulture)}, max body {policy.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes, {dedup}, headers {policy.SignatureHeader} / {policy.TimestampHeader}{prefix}").ConfigureAwait(false);
             for (var i = 0; i < policy.Secrets.Length; i++)
             {
-                await output.WriteLineAsync($"    secret[{i.ToString(CultureInfo.InvariantCulture)}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
+                await output.WriteLineAsync($"    secret[{policy.SecretConfigurationKeys[i]}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
             }
         }
+
+        await output.WriteLineAsync("The fingerprint of a secret held in $SECRET, to compare:").ConfigureAwait(false);
+        await output.WriteLineAsync($"  {FingerprintCommand}").ConfigureAwait(false);
     }
 
     private static string DescribeDestinations(ClusterConfig cluster)

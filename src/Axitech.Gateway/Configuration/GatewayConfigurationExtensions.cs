@@ -9,7 +9,7 @@ internal static class GatewayConfigurationExtensions
     /// </summary>
     public static void AddGatewayConfiguration(this ConfigurationManager configuration, GatewayHostSettings settings, string environmentName)
     {
-        var directory = settings.ResolveConfigDirectory();
+        var directory = settings.ResolveConfigDirectory(environmentName);
         configuration.Sources.Clear();
         configuration.AddInMemoryCollection(GatewayDefaults.Values);
         configuration.AddJsonFile(Path.Combine(directory, "appsettings.json"), optional: true, reloadOnChange: true);

@@ -33,6 +33,7 @@ internal static class GatewaySnapshotBuilder
         errors.AddRange(DeliveryQueueOptionsValidator.GetProblems(queue, postgres));
 
         var policies = WebhookConfigurationReader.ReadPolicies(configuration, errors);
+        warnings.AddRange(WebhookSecretWhitespace.Warnings(configuration));
         var failedPolicies = WebhookConfigurationReader.FailedPolicies(configuration, policies);
         var (proxyRoutes, proxyClusters) = ProxyConfigReader.Read(configuration, errors, warnings);
         var routes = new Dictionary<string, WebhookRoute>(StringComparer.OrdinalIgnoreCase);

@@ -145,10 +145,10 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
         [LoggerMessage(1002, LogLevel.Information, "Configuration reloaded: {PolicyCount} policies, {RouteCount} routes.")]
         public static partial void Reloaded(ILogger logger, int policyCount, int routeCount);
 
-        [LoggerMessage(1003, LogLevel.Warning, "{Warning}")]
+        [LoggerMessage(1004, LogLevel.Warning, "{Warning}")]
         public static partial void Warning(ILogger logger, string warning);
 
-        [LoggerMessage(1004, LogLevel.Warning, "Configuration reloaded, but these settings are read only at start-up and apply at the next restart: {Keys}.")]
+        [LoggerMessage(1005, LogLevel.Warning, "Configuration reloaded, but these settings are read only at start-up and apply at the next restart: {Keys}.")]
         public static partial void RestartNeeded(ILogger logger, string keys);
     }
 }

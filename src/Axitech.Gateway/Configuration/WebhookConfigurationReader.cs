@@ -79,7 +79,10 @@ internal static partial class WebhookConfigurationReader
             return null;
         }
 
-        var secrets = options.Secrets.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => new WebhookSecret(s!)).ToArray();
+        // Read with their keys rather than from the bound list, so that check-config can name each secret by the key the
+        // operator edits: a blank Secrets:0 is skipped, and the secret after it is still Secrets:1.
+        var secretSections = section.GetSection(nameof(WebhookPolicyOptions.Secrets)).GetChildren().Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToArray();
+        var secrets = secretSections.Select(s => new WebhookSecret(s.Value!)).ToArray();
         if (secrets.Length == 0)
         {
             errors.Add($"Webhook policy '{name}' has no secret: set {path}:Secrets:0 (for example through the environment variable Webhooks__Policies__{name}__Secrets__0) to the secret shown in the Axitech widget admin page. Nothing is forwarded unverified.");
@@ -130,6 +133,7 @@ internal static partial class WebhookConfigurationReader
         {
             Name = name,
             Secrets = secrets,
+            SecretConfigurationKeys = [.. secretSections.Select(s => s.Key)],
             Tolerance = options.Tolerance,
             MaxBodyBytes = options.MaxBodyBytes,
             SignatureHeader = options.SignatureHeader,
