@@ -671,7 +671,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         var encrypted = reader.GetInt32(8) == BodyEncrypted;
         ReadOnlyMemory<byte>? body = null;
         string? bodyError = null;
-        if (includeBody && !reader.IsDBNull(20))
+        if (includeBody && !reader.IsDBNull(21))
         {
             var stored = reader.GetFieldValue<byte[]>(21);
             body = encrypted ? _protector.Unprotect(stored, id, route, out bodyError) : stored;
