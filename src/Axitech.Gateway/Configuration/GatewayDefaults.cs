@@ -48,6 +48,9 @@ internal static class GatewayDefaults
         ["Logging:LogLevel:Yarp"] = "Warning",
         // One line per accepted delivery when set to Information (an audit trail); off by default, for its cost.
         ["Logging:LogLevel:Axitech.Gateway.Audit"] = "Warning",
+        // Named, so that the formatter's own options apply: without a name the console logger formats with its
+        // deprecated options, which have no timestamp.
+        ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
         ["Logging:Console:FormatterOptions:TimestampFormat"] = LogTimestampFormat,
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",

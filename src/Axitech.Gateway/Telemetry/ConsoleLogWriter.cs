@@ -16,8 +16,8 @@ namespace Axitech.Gateway.Telemetry;
 /// </remarks>
 internal sealed class ConsoleLogWriter : TextWriter
 {
-    /// <summary>Records waiting to be written, at most: about a megabyte of typical lines.</summary>
-    private const int Capacity = 4096;
+    /// <summary>Records waiting to be written, at most: a few hundred kilobytes of typical lines.</summary>
+    private const int Capacity = 1024;
 
     private static long _dropped;
     private static ConsoleLogWriter? _installed;
@@ -27,7 +27,8 @@ internal sealed class ConsoleLogWriter : TextWriter
     private readonly Stream _output;
     private readonly Thread _thread;
 
-    private ConsoleLogWriter(Stream output)
+    /// <summary>A writer to <paramref name="output"/>; <see cref="Install"/> makes the process's own.</summary>
+    internal ConsoleLogWriter(Stream output)
     {
         _output = output;
         _thread = new Thread(WriteLoop) { IsBackground = true, Name = "Axitech.Gateway stdout" };
@@ -44,7 +45,11 @@ internal sealed class ConsoleLogWriter : TextWriter
     {
         if (_installed is null)
         {
-            _installed = new ConsoleLogWriter(Console.OpenStandardOutput());
+            // File descriptor 1 itself, not Console.OpenStandardOutput(): the console's stream takes a lock on
+            // Console.Out for every write, so a write blocked on a full pipe would hold up every logger writing to
+            // Console.Out (this writer) behind it.
+            var stdout = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            _installed = new ConsoleLogWriter(stdout);
             Console.SetOut(_installed);
         }
     }

@@ -41,7 +41,13 @@ internal static class TelemetryServiceCollectionExtensions
             options.TimestampFormat ??= GatewayDefaults.LogTimestampFormat.TrimEnd();
             options.UseUtcTimestamp = true;
         });
-        services.Configure<ConsoleLoggerOptions>(options => options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
+        // The logger's own queue only waits for formatting (ConsoleLogWriter never blocks on stdout): roomy, and should
+        // it ever fill, it drops rather than makes a request wait.
+        services.Configure<ConsoleLoggerOptions>(options =>
+        {
+            options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+            options.MaxQueueLength = 10_000;
+        });
 
         // What the gateway's traces are made of, for whichever tracer provider there is: the one created below, or
         // one the host adds itself (the tests' in-memory exporter). This overload runs at once against the service
