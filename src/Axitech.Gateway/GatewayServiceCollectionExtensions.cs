@@ -39,7 +39,7 @@ internal static class GatewayServiceCollectionExtensions
         builder.AddKestrelListeners(listeners);
         services.AddForwardedHeaders(snapshot);
 
-        services.AddSingleton<FailureThrottle>();
+        services.AddSingleton(_ => new FailureThrottle(snapshot.Gateway.FailureThrottling));
         services.AddSingleton<ClientConnectionLimit>();
         services.AddDeduplication(snapshot);
         services.AddDeliveryQueue(snapshot);

@@ -24,9 +24,8 @@ internal sealed class FailureThrottle : IDisposable
     /// <summary><see cref="Environment.TickCount64"/> at the last recorded failure; long.MinValue / 2 before any.</summary>
     private long _lastFailure = long.MinValue / 2;
 
-    public FailureThrottle(GatewaySnapshotSource snapshots)
+    public FailureThrottle(FailureThrottlingOptions settings)
     {
-        var settings = snapshots.Current.Gateway.FailureThrottling;
         RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.Window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!settings.Enabled)
         {
