@@ -80,15 +80,17 @@ internal sealed partial class ListenerProbe : BackgroundService, IHealthCheck
             return;
         }
 
+        Interlocked.Exchange(ref _lastAnsweredTicks, _timeProvider.GetUtcNow().UtcTicks);
+
+        // The first probe after one interval: a listener is taken to serve from the start.
         using var timer = new PeriodicTimer(_options.Interval, _timeProvider);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             if (await ProbeAsync(stoppingToken).ConfigureAwait(false))
             {
                 Interlocked.Exchange(ref _lastAnsweredTicks, _timeProvider.GetUtcNow().UtcTicks);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
     private async Task<bool> StartedAsync(CancellationToken stoppingToken)

@@ -2,6 +2,7 @@ using System.Net;
 
 namespace Axitech.Gateway.FunctionalTests.Configuration;
 
+[Collection(Telemetry.MetricsScrapeIsolation.Name)]
 public sealed class RotationAndReloadTests
 {
     private const string Target = TestGateway.ClaimsPath + "/events";
