@@ -4,6 +4,7 @@ using System.Globalization;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Forwarding;
+using Axitech.Gateway.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
@@ -52,6 +53,12 @@ internal static class LoadHost
 
     private static async Task<int> RunAsync(HostArguments options, string emptyConfigDirectory)
     {
+        if (options.Role == "gateway")
+        {
+            // As shipped: a gateway process writes its console through this writer (GatewayApplication.RunAsync).
+            ConsoleLogWriter.Install();
+        }
+
         using var floor = options.Role == "floor" ? new FloorProxy(options.Tolerance + options.ExpiryMargin) : null;
         await using var app = options.Role switch
         {
@@ -114,10 +121,6 @@ internal static class LoadHost
         [$"ReverseProxy:Routes:{Route}:ClusterId"] = "upstream",
         [$"ReverseProxy:Routes:{Route}:Match:Path"] = RoutePath,
         ["ReverseProxy:Clusters:upstream:Destinations:upstream:Address"] = $"http://127.0.0.1:{options.UpstreamPort}/",
-
-        // Accepted deliveries log at Information: at thousands a second that is a console benchmark, not a proxy one.
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Axitech.Gateway.Verification"] = "Warning",
     };
 
     private static WebApplication BuildGateway(HostArguments options, string emptyConfigDirectory)
@@ -154,6 +157,9 @@ internal static class LoadHost
     private static WebApplication BuildPlainYarp(HostArguments options, FloorProxy? floor)
     {
         var settings = ProxyConfiguration(options);
+
+        // Plain YARP logs nothing per request either way; the gateway keeps its shipped logging (GatewayDefaults).
+        settings["Logging:LogLevel:Default"] = "Warning";
 
         // The gateway's Kestrel settings (GatewayDefaults), with one endpoint of our own.
         foreach (var (key, value) in GatewayDefaults.Values)
