@@ -98,7 +98,14 @@ internal sealed class LoadSession
             await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a delivery through plain YARP");
         }
 
-        Progress($"Smoke test passed: the {_options.ContestantName} forwards a signed delivery, does not forward its repeat and refuses a tampered copy; {(_options.Baseline == "plain" ? "plain YARP forwards" : "so does the floor proxy")}.");
+        if (_options.Baseline == "gateway")
+        {
+            await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway as shipped");
+            await ExpectAsync(_baseline, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway as shipped");
+            await ExpectAsync(_baseline, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the gateway as shipped");
+        }
+
+        Progress($"Smoke test passed: the {_options.ContestantName} forwards a signed delivery, does not forward its repeat and refuses a tampered copy; {_options.Baseline switch { "plain" => "plain YARP forwards", "gateway" => "so does the gateway as shipped", _ => "so does the floor proxy" }}.");
     }
 
     /// <summary>
