@@ -10,7 +10,7 @@ namespace Axitech.Gateway.Configuration;
 /// YARP's routes and clusters, the webhook routes with their compiled policies, and the gateway-wide options. It is put
 /// in force whole or not at all; one with <see cref="Errors"/> never is.
 /// </summary>
-internal sealed class GatewaySnapshot
+internal sealed record GatewaySnapshot
 {
     /// <summary>The routes as YARP reads them, served to YARP by <see cref="GatewaySnapshotSource"/>.</summary>
     public required IReadOnlyList<RouteConfig> ProxyRoutes { get; init; }

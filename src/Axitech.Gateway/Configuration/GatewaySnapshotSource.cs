@@ -89,12 +89,8 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
             }
 
             // Settings read only at start-up stay as they run until the restart; everything else is the new file's.
-            _current = new GatewaySnapshot
+            _current = next with
             {
-                ProxyRoutes = next.ProxyRoutes,
-                ProxyClusters = next.ProxyClusters,
-                Routes = next.Routes,
-                Policies = next.Policies,
                 Gateway = previous.Gateway,
                 TrustedProxies = previous.TrustedProxies,
                 Deduplication = previous.Deduplication,
@@ -102,8 +98,6 @@ internal sealed partial class GatewaySnapshotSource : IProxyConfigProvider, IDis
                 Queue = previous.Queue,
                 PostgresConnectionString = previous.PostgresConnectionString,
                 StartupSettings = previous.StartupSettings,
-                Errors = next.Errors,
-                Warnings = next.Warnings,
             };
             _refusedReload = null;
 

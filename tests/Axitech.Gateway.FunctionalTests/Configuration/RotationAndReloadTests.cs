@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Axitech.Gateway.FunctionalTests.Configuration;
 
@@ -144,6 +147,28 @@ public sealed class RotationAndReloadTests
         using var original = await gateway.SendAsync(SignedRequest.Create(Target, secret: "wh_sec_first"));
         Assert.Equal(HttpStatusCode.Unauthorized, rotated.StatusCode);
         Assert.Equal(HttpStatusCode.OK, original.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASettingReadOnlyAtStartUp_ChangedInTheFile_IsLoggedAsNeedingARestart_AndTheRestApplies()
+    {
+        await using var gateway = await TestGateway.StartAsync(
+            c => c.Remove("Webhooks:Policies:axitech:Secrets:0"),
+            services: s => s.AddLogging(b => b.AddFakeLogging()),
+            appsettingsJson: PolicyFile("wh_sec_first"));
+
+        await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), """
+            { "Gateway": { "ConnectionsPerClient": 7 }, "Webhooks": { "Policies": { "axitech": { "Secrets": [ "wh_sec_second" ] } } } }
+            """);
+        await Eventually(async () =>
+        {
+            using var response = await gateway.SendAsync(SignedRequest.Create(Target, secret: "wh_sec_second"));
+            return response.StatusCode == HttpStatusCode.OK;
+        });
+
+        var restart = Assert.Single(gateway.Services.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 1005);
+        Assert.Contains("Gateway:ConnectionsPerClient", restart.Message, StringComparison.Ordinal);
+        Assert.Equal(100, gateway.Services.GetRequiredService<Axitech.Gateway.Configuration.GatewaySnapshotSource>().Current.Gateway.ConnectionsPerClient);
     }
 
     private static async Task<string> WaitForReadyzAsync(TestGateway gateway, Func<string, bool> condition)
