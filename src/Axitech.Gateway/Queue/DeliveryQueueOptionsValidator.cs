@@ -37,6 +37,7 @@ internal static class DeliveryQueueOptionsValidator
         }
 
         RequirePositive(problems, "Lease", options.Lease, "00:01:00");
+        RequirePositive(problems, "PollInterval", options.PollInterval, "00:00:30");
         RequirePositive(problems, "DeadRetention", options.DeadRetention, "14.00:00:00");
 
         var retry = options.Retry ?? new DeliveryRetryOptions();
