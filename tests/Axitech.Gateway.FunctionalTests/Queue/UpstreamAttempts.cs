@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace Axitech.Gateway.FunctionalTests.Queue;
+
+/// <summary>One request of a queued delivery as the upstream saw it: which delivery and attempt, when it began and ended (test-process clock), what it answered.</summary>
+public sealed record UpstreamAttempt(Guid DeliveryId, int Attempt, TimeSpan Started, TimeSpan Ended, int Status, ReceivedRequest Request);
+
+/// <summary>
+/// Takes over a <see cref="RecordingUpstream"/>'s answers for queued deliveries: answers each request with
+/// <see cref="Answer"/> (200 unless told otherwise) and records every attempt with its timing, and how many ran at once
+/// at most. A request aborted by the gateway (timeout, process killed) is recorded with status 0 when the upstream
+/// notices.
+/// </summary>
+public sealed class UpstreamAttempts
+{
+    private readonly ConcurrentQueue<UpstreamAttempt> _attempts = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _running;
+    private int _maxRunning;
+
+    public UpstreamAttempts(RecordingUpstream upstream) => upstream.Respond = RespondAsync;
+
+    /// <summary>Answers one attempt: writes the response (or holds it) and returns the status it answered.</summary>
+    public Func<ReceivedRequest, HttpContext, Task<int>> Answer { get; set; } = (_, context) => Status(context, StatusCodes.Status200OK);
+
+    public IReadOnlyList<UpstreamAttempt> All => [.. _attempts];
+
+    public int MaxConcurrent => Volatile.Read(ref _maxRunning);
+
+    public TimeSpan Now => _clock.Elapsed;
+
+    public IReadOnlyList<UpstreamAttempt> Of(Guid deliveryId) => [.. _attempts.Where(a => a.DeliveryId == deliveryId).OrderBy(a => a.Started)];
+
+    /// <summary>The ids the upstream acknowledged (answered 2xx) at least once.</summary>
+    public IReadOnlySet<Guid> Acknowledged => _attempts.Where(a => a.Status is >= 200 and <= 299).Select(a => a.DeliveryId).ToHashSet();
+
+    public static async Task<int> Status(HttpContext context, int status, string? retryAfter = null)
+    {
+        context.Response.StatusCode = status;
+        if (retryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+
+        await context.Response.WriteAsync("answer");
+        return status;
+    }
+
+    /// <summary>Holds the request until <paramref name="release"/> completes or the gateway gives up on it, then answers 200.</summary>
+    public static async Task<int> Hold(HttpContext context, Task release)
+    {
+        try
+        {
+            await release.WaitAsync(context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+
+        return await Status(context, StatusCodes.Status200OK);
+    }
+
+    private async Task RespondAsync(HttpContext context, ReceivedRequest request)
+    {
+        var started = _clock.Elapsed;
+        var running = Interlocked.Increment(ref _running);
+        int max;
+        while (running > (max = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, max) != max)
+        {
+        }
+
+        var status = 0;
+        try
+        {
+            status = await Answer(request, context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+            _attempts.Enqueue(new UpstreamAttempt(
+                Guid.TryParse(request.Header("X-Axitech-Delivery-Id"), out var id) ? id : Guid.Empty,
+                int.TryParse(request.Header("X-Axitech-Delivery-Attempt"), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) ? attempt : 0,
+                started,
+                _clock.Elapsed,
+                status,
+                request));
+        }
+    }
+}
