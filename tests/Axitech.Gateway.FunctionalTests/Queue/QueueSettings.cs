@@ -8,12 +8,16 @@ namespace Axitech.Gateway.FunctionalTests.Queue;
 internal static class QueueSettings
 {
     /// <summary>
-    /// Makes route <c>claims</c> queued, its deliveries kept in <paramref name="databasePath"/>, with delays short enough
-    /// for a test: retries after about 50 ms (at most 200 ms), a look at the store every second.
+    /// Makes <paramref name="route"/> queued (none when null), deliveries kept in <paramref name="databasePath"/>, with
+    /// delays short enough for a test: retries after about 50 ms (at most 200 ms), a look at the store every second.
     /// </summary>
-    public static void Queue(Dictionary<string, string?> configuration, string databasePath, string route = "claims")
+    public static void Queue(Dictionary<string, string?> configuration, string databasePath, string? route = "claims")
     {
-        configuration[$"ReverseProxy:Routes:{route}:Metadata:WebhookDelivery"] = "Queue";
+        if (route is not null)
+        {
+            configuration[$"ReverseProxy:Routes:{route}:Metadata:WebhookDelivery"] = "Queue";
+        }
+
         configuration["Webhooks:Queue:Path"] = databasePath;
         configuration["Webhooks:Queue:Retry:InitialDelay"] = "00:00:00.050";
         configuration["Webhooks:Queue:Retry:MaxDelay"] = "00:00:00.200";

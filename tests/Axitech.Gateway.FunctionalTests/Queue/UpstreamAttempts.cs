@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
-/// <summary>One request of a queued delivery as the upstream saw it: which delivery and attempt, when it began and ended (test-process clock), what it answered.</summary>
-public sealed record UpstreamAttempt(Guid DeliveryId, int Attempt, TimeSpan Started, TimeSpan Ended, int Status, ReceivedRequest Request);
+/// <summary>
+/// One request of a queued delivery as the upstream saw it: which delivery and attempt, when it began and ended (a
+/// monotonic clock of the test, and the wall clock the gateways' leases are written in), what it answered.
+/// </summary>
+public sealed record UpstreamAttempt(Guid DeliveryId, int Attempt, TimeSpan Started, TimeSpan Ended, DateTimeOffset StartedAt, int Status, ReceivedRequest Request);
 
 /// <summary>
 /// Takes over a <see cref="RecordingUpstream"/>'s answers for queued deliveries: answers each request with
@@ -17,8 +20,9 @@ public sealed record UpstreamAttempt(Guid DeliveryId, int Attempt, TimeSpan Star
 public sealed class UpstreamAttempts
 {
     private readonly ConcurrentQueue<UpstreamAttempt> _attempts = new();
+    private readonly ConcurrentDictionary<ReceivedRequest, TimeSpan> _running = new(ReferenceEqualityComparer.Instance);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private int _running;
+    private int _runningCount;
     private int _maxRunning;
 
     public UpstreamAttempts(RecordingUpstream upstream) => upstream.Respond = RespondAsync;
@@ -31,6 +35,9 @@ public sealed class UpstreamAttempts
     public int MaxConcurrent => Volatile.Read(ref _maxRunning);
 
     public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>The requests the upstream is answering (or holding) now, and when each began.</summary>
+    public IReadOnlyCollection<(ReceivedRequest Request, TimeSpan Started)> Running => [.. _running.Select(r => (r.Key, r.Value))];
 
     public IReadOnlyList<UpstreamAttempt> Of(Guid deliveryId) => [.. _attempts.Where(a => a.DeliveryId == deliveryId).OrderBy(a => a.Started)];
 
@@ -67,7 +74,9 @@ public sealed class UpstreamAttempts
     private async Task RespondAsync(HttpContext context, ReceivedRequest request)
     {
         var started = _clock.Elapsed;
-        var running = Interlocked.Increment(ref _running);
+        var startedAt = DateTimeOffset.UtcNow;
+        _running.TryAdd(request, started);
+        var running = Interlocked.Increment(ref _runningCount);
         int max;
         while (running > (max = Volatile.Read(ref _maxRunning)) && Interlocked.CompareExchange(ref _maxRunning, running, max) != max)
         {
@@ -80,12 +89,14 @@ public sealed class UpstreamAttempts
         }
         finally
         {
-            Interlocked.Decrement(ref _running);
+            Interlocked.Decrement(ref _runningCount);
+            _running.TryRemove(request, out _);
             _attempts.Enqueue(new UpstreamAttempt(
                 Guid.TryParse(request.Header("X-Axitech-Delivery-Id"), out var id) ? id : Guid.Empty,
                 int.TryParse(request.Header("X-Axitech-Delivery-Attempt"), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) ? attempt : 0,
                 started,
                 _clock.Elapsed,
+                startedAt,
                 status,
                 request));
         }
