@@ -37,6 +37,7 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
     private CancellationTokenRegistration _stoppingRegistration;
     private IDeliveryStore? _store;
     private bool _stopping;
+    private bool _stopped;
 
     public DeliveryWorkers(
         GatewaySnapshotSource snapshots,
@@ -88,9 +89,20 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        RouteDeliveryLoop[] loops;
+        lock (_gate)
+        {
+            // A host stopped twice stops its workers once.
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
         StopTaking();
         _snapshots.Changed -= Reconcile;
-        RouteDeliveryLoop[] loops;
         lock (_gate)
         {
             loops = [.. _loops.Values, .. _retired];
@@ -154,6 +166,11 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
     {
         lock (_gate)
         {
+            if (_stopping)
+            {
+                return;
+            }
+
             _stopping = true;
             foreach (var loop in _loops.Values)
             {
