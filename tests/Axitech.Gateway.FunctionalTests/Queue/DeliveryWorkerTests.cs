@@ -248,5 +248,34 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         Assert.DoesNotContain(attempts.Of(id), a => a.Status == 200);
     }
 
+    [Fact]
+    public async Task Workers_WakeOnAcceptance_OnAFinishedAttempt_AndWhenARetryFallsDue_NotOnTheirTimer()
+    {
+        // The default 30 s between looks at the store: each of these would wait that long if nothing woke the workers.
+        await using var gateway = await TestGateway.StartAsync(c =>
+        {
+            QueueSettings.Queue(c, DatabasePath);
+            c["Webhooks:Queue:PollInterval"] = "00:00:30";
+            c["Webhooks:Queue:MaxConcurrency"] = "1";
+        });
+        var upstream = new UpstreamAttempts(gateway.Upstream)
+        {
+            Answer = (request, context) => UpstreamAttempts.Status(context, request.Header("X-Axitech-Delivery-Attempt") == "1" ? 503 : 200),
+        };
+        await Task.Delay(500); // the workers' first look at the (empty) store is over: they sleep
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ids = new[]
+        {
+            await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events")),
+            await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events")),
+            await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events")),
+        };
+        await QueueSettings.Eventually(() => upstream.Acknowledged.Count == ids.Length, seconds: 20);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Three deliveries, one at a time, each retried once, took {clock.Elapsed}.");
+        Assert.All(ids, id => Assert.Equal([1, 2], upstream.Of(id).Select(a => a.Attempt)));
+    }
+
     private static string NewKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
