@@ -133,8 +133,12 @@ internal sealed partial class DeliveryAttempts
         {
             return await _sender.SendAsync(snapshot, route, leased, _options.Lease, abort).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            return AttemptResult.Aborted;
+        }
 #pragma warning disable CA1031 // Whatever broke, the attempt failed and is tried again later; the worker goes on.
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
             Log.SendFailed(_logger, leased.Lease.Id, routeId, leased.Lease.Attempt, ex.GetType().Name);

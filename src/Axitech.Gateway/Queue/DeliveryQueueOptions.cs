@@ -32,7 +32,7 @@ public sealed record DeliveryQueueOptions
     /// The longest a route's workers wait before they look at the store again when nothing woke them: what bounds how
     /// late they see deliveries another replica accepted or the <c>deliveries replay</c> command made due (acceptances
     /// of this instance, finished attempts and due retries wake them at once). The queue's metrics are refreshed as
-    /// often, but at least every 10 seconds. The default is 30 seconds.
+    /// often, but at least every 10 seconds. At most 1 hour; the default is 30 seconds.
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
 

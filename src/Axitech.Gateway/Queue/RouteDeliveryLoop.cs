@@ -166,6 +166,12 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
             {
                 await _attempts.RunAsync(_store, _routeId, delivery, _abort).ConfigureAwait(false);
             }
+#pragma warning disable CA1031 // Not expected (an attempt records its own failures); logged so that it is not lost, and the slot is freed.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.AttemptFailed(_logger, delivery.Lease.Id, _routeId, ex.GetType().Name);
+            }
             finally
             {
                 Interlocked.Decrement(ref _inFlight);
@@ -196,5 +202,8 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
 
         [LoggerMessage(4104, LogLevel.Information, "The workers of route {RouteId} read the {Store} delivery store again.")]
         public static partial void StoreRecovered(ILogger logger, string routeId, string store);
+
+        [LoggerMessage(4117, LogLevel.Error, "An attempt of delivery {DeliveryId} of route {RouteId} failed unexpectedly ({ExceptionType}); the delivery is attempted again once its lease expires.")]
+        public static partial void AttemptFailed(ILogger logger, Guid deliveryId, string routeId, string exceptionType);
     }
 }

@@ -143,7 +143,7 @@ internal sealed class GatewayMetrics
             return;
         }
 
-        var routes = stats.ToDictionary(s => s.RouteId, StringComparer.OrdinalIgnoreCase);
+        var routes = stats.ToDictionary(s => s.RouteId, StringComparer.Ordinal);
         foreach (var route in queuedRoutes)
         {
             routes.TryAdd(route, new RouteQueueStats(route, 0, 0, null));

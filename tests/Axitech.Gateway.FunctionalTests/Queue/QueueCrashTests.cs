@@ -55,11 +55,14 @@ public sealed class QueueCrashTests : IAsyncLifetime
             Assert.NotNull(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
 
-        DateTimeOffset leasedUntil;
+        StoredDelivery killedMidAttempt;
         await using (var store = new SqliteDeliveryStore(new DeliveryQueueOptions { Path = DatabasePath }, TimeProvider.System))
         {
-            leasedUntil = (await store.GetAsync(inFlight, false, default))!.LeasedUntil!.Value;
+            killedMidAttempt = (await store.GetAsync(inFlight, false, default))!;
         }
+
+        Assert.True(killedMidAttempt.State == DeliveryState.Pending, $"The delivery under way when the process died is {killedMidAttempt.State}, though its upstream never answered.");
+        var leasedUntil = killedMidAttempt.LeasedUntil!.Value;
 
         upstream.Answer = (_, context) => UpstreamAttempts.Status(context, 200);
         await using var second = await GatewayProcess.StartAsync(server.Address, environment);
@@ -161,17 +164,6 @@ public sealed class QueueCrashTests : IAsyncLifetime
         await QueueSettings.Eventually(() => upstream.Acknowledged.Count == ids.Length, seconds: 30, because: $"Not every delivery arrived:{System.Environment.NewLine}{survivor.Output}");
 
         Assert.Equal(ids.Order(), upstream.Acknowledged.Order());
-        var cutOff = upstream.All.Where(a => a.Status == 0).ToList();
-        Assert.NotEmpty(cutOff);
-        Assert.All(cutOff, a => Assert.Equal("killed", a.Request.Header("Host")));
-        foreach (var attempt in cutOff)
-        {
-            // Taken over by the survivor, once the dead gateway's lease had expired.
-            var next = upstream.Of(attempt.DeliveryId).Single(a => a.Attempt == attempt.Attempt + 1);
-            Assert.Equal("survivor", next.Request.Header("Host"));
-            Assert.True(next.StartedAt >= leftLeased[attempt.DeliveryId], $"Taken over at {next.StartedAt:O}, before the dead gateway's lease ended at {leftLeased[attempt.DeliveryId]:O}.");
-        }
-
         foreach (var id in ids)
         {
             var attempts = upstream.Of(id);
@@ -179,6 +171,18 @@ public sealed class QueueCrashTests : IAsyncLifetime
             {
                 Assert.True(attempts[i].Started >= attempts[i - 1].Ended, $"Delivery {id}: attempt {attempts[i].Attempt} began at {attempts[i].Started}, before attempt {attempts[i - 1].Attempt} ended at {attempts[i - 1].Ended}.");
             }
+        }
+
+        var cutOff = upstream.All.Where(a => a.Status == 0).ToList();
+        Assert.NotEmpty(cutOff);
+        foreach (var attempt in cutOff)
+        {
+            // Cut off by the kill, and taken over by the survivor once the dead gateway's lease had expired.
+            Assert.Equal("killed", attempt.Request.Header("Host"));
+            Assert.True(leftLeased.TryGetValue(attempt.DeliveryId, out var leasedUntil), $"Delivery {attempt.DeliveryId} was cut off mid-attempt, but the killed gateway held no lease on it.");
+            var next = upstream.Of(attempt.DeliveryId).Single(a => a.Attempt == attempt.Attempt + 1);
+            Assert.Equal("survivor", next.Request.Header("Host"));
+            Assert.True(next.StartedAt >= leasedUntil, $"Taken over at {next.StartedAt:O}, before the dead gateway's lease ended at {leasedUntil:O}.");
         }
     }
 
