@@ -82,13 +82,16 @@ public sealed class UpstreamAttempts
         {
         }
 
-        var status = 0;
-        try
+        // Recorded as the answer starts, before the gateway can have it (and settle, and start another attempt), or
+        // when the handler ends without answering (status 0: the gateway gave up or died).
+        var finished = 0;
+        void Finish(int status)
         {
-            status = await Answer(request, context);
-        }
-        finally
-        {
+            if (Interlocked.Exchange(ref finished, 1) != 0)
+            {
+                return;
+            }
+
             Interlocked.Decrement(ref _runningCount);
             _running.TryRemove(request, out _);
             _attempts.Enqueue(new UpstreamAttempt(
@@ -99,6 +102,20 @@ public sealed class UpstreamAttempts
                 startedAt,
                 status,
                 request));
+        }
+
+        context.Response.OnStarting(() =>
+        {
+            Finish(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+        try
+        {
+            await Answer(request, context);
+        }
+        finally
+        {
+            Finish(context.Response.HasStarted ? context.Response.StatusCode : 0);
         }
     }
 }
