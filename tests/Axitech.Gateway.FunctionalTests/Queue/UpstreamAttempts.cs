@@ -6,12 +6,6 @@ using Microsoft.AspNetCore.Http;
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
 /// <summary>
-/// One request of a queued delivery as the upstream saw it: which delivery and attempt, when it began and ended (a
-/// monotonic clock of the test, and the wall clock the gateways' leases are written in), what it answered.
-/// </summary>
-public sealed record UpstreamAttempt(Guid DeliveryId, int Attempt, TimeSpan Started, TimeSpan Ended, DateTimeOffset StartedAt, int Status, ReceivedRequest Request);
-
-/// <summary>
 /// Takes over a <see cref="RecordingUpstream"/>'s answers for queued deliveries: answers each request with
 /// <see cref="Answer"/> (200 unless told otherwise) and records every attempt with its timing, and how many ran at once
 /// at most. A request aborted by the gateway (timeout, process killed) is recorded with status 0 when the upstream
