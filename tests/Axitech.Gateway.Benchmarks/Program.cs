@@ -11,6 +11,7 @@ using BenchmarkDotNet.Running;
 //   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
 //   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
+//   flush-rate [folder] [--postgres CS]  sequential durable commits per second (SQLite WAL FULL, PostgreSQL)
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -26,6 +27,11 @@ if (args is ["--verify-interleaved", ..])
 if (args is ["load", .. var loadArgs])
 {
     return await LoadBenchmark.RunAsync(loadArgs).ConfigureAwait(false);
+}
+
+if (args is ["flush-rate", .. var flushArgs])
+{
+    return await FlushRate.RunAsync(flushArgs).ConfigureAwait(false);
 }
 
 if (args is ["queue-drain", .. var drainArgs])

@@ -51,8 +51,15 @@ internal sealed record LoadOptions
     /// <summary>The host it is measured against: <c>plain</c> YARP (the default) or <c>floor</c>.</summary>
     public string Baseline { get; init; } = "plain";
 
+    /// <summary>
+    /// Whether the contestant queues its deliveries (a <c>--gateway-setting</c> sets the route's <c>WebhookDelivery</c>
+    /// to <c>Queue</c>): its answer is a 202 after a disk commit, and its workers deliver afterwards, so a round ends
+    /// only once the upstream has every delivery it accepted.
+    /// </summary>
+    public bool ContestantQueues => GatewaySettings.Any(s => s.Contains("WebhookDelivery=Queue", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The contestant's name in the report.</summary>
-    public string ContestantName => Contestant == "floor" ? "floor proxy" : "gateway";
+    public string ContestantName => Contestant == "floor" ? "floor proxy" : ContestantQueues ? "queued route" : "gateway";
 
     /// <summary>The baseline's name in the report.</summary>
     public string BaselineName => Baseline switch { "floor" => "floor proxy", "gateway" => "gateway as shipped", _ => "plain YARP" };

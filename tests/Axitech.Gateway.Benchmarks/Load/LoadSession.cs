@@ -61,6 +61,13 @@ internal sealed class LoadSession
             request.Headers.Add(AxitechSignature.TimestampHeaderName, timestamp);
             using var response = await client.SendAsync(request);
             var after = await _upstream.StatsAsync();
+            for (var wait = 0; host == _gateway && _options.ContestantQueues && after.Requests - before.Requests < forwarded && wait < 100; wait++)
+            {
+                // A queued route delivers after its 202, through its workers.
+                await Task.Delay(50);
+                after = await _upstream.StatsAsync();
+            }
+
             var isDuplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values) && values.Contains("true");
             if (response.StatusCode != status || after.Requests - before.Requests != forwarded || isDuplicate != duplicate)
             {
@@ -74,7 +81,7 @@ internal sealed class LoadSession
         tampered[^2] ^= 1;
         if (_options.Contestant == "gateway")
         {
-            await ExpectAsync(_gateway, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway");
+            await ExpectAsync(_gateway, body, _options.ContestantQueues ? HttpStatusCode.Accepted : HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway");
             if (_options.GatewaySettings.Count == 0)
             {
                 // An attribution run may switch duplicate protection off; the gateway as shipped answers a repeat itself.
@@ -314,10 +321,22 @@ internal sealed class LoadSession
         var wrk = await Wrk.RunAsync(_script, host.Url, _options.Threads, _options.Connections, duration, tablePrefix, bodyPath, rate);
         var machine = MachineCpu.Read() - machineBefore;
 
-        // Requests still in flight when wrk stopped finish before the counts are read.
+        // Requests still in flight when wrk stopped finish before the counts are read. A queued route's deliveries
+        // reach the upstream through its workers: the round ends when the upstream has them all, so that the backlog
+        // does not load the next round's contestant.
         await Task.Delay(_settle);
         var after = await host.StatsAsync();
         var upstreamAfter = await _upstream.StatsAsync();
+        if (host == _gateway && _options.ContestantQueues)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (upstreamAfter.Requests - upstreamBefore.Requests < wrk.Requests && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+                upstreamAfter = await _upstream.StatsAsync();
+            }
+        }
+
         var measurement = Measurement.Create(host.Role, size, _options.Connections, wrk, machine, before, after, upstreamBefore, upstreamAfter);
         if (measurement.Problem is not null)
         {
