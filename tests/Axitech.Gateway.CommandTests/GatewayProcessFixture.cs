@@ -39,7 +39,7 @@ public sealed class GatewayProcessFixture : IAsyncLifetime
         }
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         string[] args =
         [
@@ -87,7 +87,7 @@ public sealed class GatewayProcessFixture : IAsyncLifetime
         throw new TimeoutException($"The gateway was not healthy at {HealthUrl} within {_startTimeout}:\n{Log}");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_process is null)
         {

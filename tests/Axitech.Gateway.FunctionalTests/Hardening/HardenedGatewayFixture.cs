@@ -19,7 +19,7 @@ public sealed class HardenedGatewayFixture : IAsyncLifetime
 
     public HttpClient H2c { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         H2cPort = FreePort.Next();
         Gateway = await TestGateway.StartAsync(c =>
@@ -34,7 +34,7 @@ public sealed class HardenedGatewayFixture : IAsyncLifetime
         H2c = LoopbackHttpClient.Create(H2cPort, http2: true);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         H2c.Dispose();
         await Gateway.DisposeAsync();

@@ -7,7 +7,7 @@ public sealed class RedisFaultTests
 {
     private const string Target = TestGateway.ClaimsPath + "/events";
 
-    [SkippableFact]
+    [Fact]
     public async Task RedisDownAndBackMidLoad_LosesNothing_AndDeliversEachExactlyOnce()
     {
         // A Redis that persists its writes, as production's should: one that restarts empty forgets which deliveries
@@ -45,7 +45,7 @@ public sealed class RedisFaultTests
         await ledger.AssertEachDeliveredExactlyOnceAsync();
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ClaimWhoseAnswerNeverCame_IsReleasedOnceRedisAnswers_InsteadOfHoldingRetriesOffForTheLease()
     {
         await using var redis = await RedisServer.StartAsync();

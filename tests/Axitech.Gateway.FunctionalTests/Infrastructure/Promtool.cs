@@ -26,7 +26,7 @@ public static class Promtool
             Assert.Fail("promtool is not on PATH, and CI is set: install the Debian package 'prometheus'.");
         }
 
-        Skip.If(_path.Value is null, "promtool is not on PATH (Debian package 'prometheus'); skipped outside CI.");
+        Assert.SkipWhen(_path.Value is null, "promtool is not on PATH (Debian package 'prometheus'); skipped outside CI.");
     }
 
     /// <summary>Runs promtool in the repository root with <paramref name="arguments"/>, feeding <paramref name="input"/> to stdin.</summary>

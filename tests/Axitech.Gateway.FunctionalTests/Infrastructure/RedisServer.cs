@@ -36,7 +36,7 @@ public sealed class RedisServer : IAsyncDisposable
         if (executable is null)
         {
             Assert.True(Environment.GetEnvironmentVariable("CI") is null, "redis-server is not installed, and CI is set: .ci/run must install it (apt-get install -y redis-server).");
-            Skip.If(true, "redis-server is not installed (apt-get install -y redis-server).");
+            Assert.SkipWhen(true, "redis-server is not installed (apt-get install -y redis-server).");
         }
 
         var server = new RedisServer(FreePort.Next(), durable ? Directory.CreateTempSubdirectory("axgw-redis-").FullName : null);
