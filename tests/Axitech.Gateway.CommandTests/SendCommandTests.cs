@@ -88,7 +88,9 @@ public sealed class SendCommandTests : IDisposable
     [Fact]
     public async Task Send_ToAClosedPort_FailsOnStandardError()
     {
-        var result = await SendAsync(GatewayProcessFixture.DemoSecret, "--event", "session.submitted", "--url", $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/webhooks/demo");
+        using var closed = new ClosedPort();
+
+        var result = await SendAsync(GatewayProcessFixture.DemoSecret, "--event", "session.submitted", "--url", $"http://127.0.0.1:{closed.Port.ToString(CultureInfo.InvariantCulture)}/webhooks/demo");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Could not send", result.StandardError, StringComparison.Ordinal);
@@ -126,12 +128,13 @@ public sealed class SendCommandTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var process = System.Diagnostics.Process.Start(startInfo)!;
+        using var process = ChildProcess.Start(startInfo);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync(script);
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         return new CommandResult(process.ExitCode, await stdout, await stderr);
     }

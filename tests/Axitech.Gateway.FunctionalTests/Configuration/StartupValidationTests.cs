@@ -1,4 +1,8 @@
 using Axitech.Gateway.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Axitech.Gateway.FunctionalTests.Configuration;
 
@@ -53,11 +57,10 @@ public sealed class StartupValidationTests
         // No appsettings file at all: everything through the standard "__" mapping of environment variables. Only
         // this test reads the environment (the others set ReadEnvironment = false), so the variables cannot leak.
         await using var upstream = await RecordingUpstream.StartAsync();
-        var publicPort = FreePort.Next();
         var variables = new Dictionary<string, string>
         {
-            ["Kestrel__Endpoints__Public__Url"] = $"http://127.0.0.1:{publicPort}",
-            ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Kestrel__Endpoints__Public__Url"] = TestGateway.AnyLoopbackPort,
+            ["Kestrel__Endpoints__Management__Url"] = "http://127.0.0.2:0",
             ["Webhooks__Policies__envonly__Secrets__0"] = "wh_sec_from_the_environment",
             ["ReverseProxy__Routes__envroute__ClusterId"] = "envcluster",
             ["ReverseProxy__Routes__envroute__Match__Path"] = "/env/{**rest}",
@@ -75,8 +78,13 @@ public sealed class StartupValidationTests
             {
                 ConfigDirectory = Directory.CreateTempSubdirectory("axgw-empty-").FullName,
                 EnvironmentName = "Production",
+                WatchConfigFiles = false,
             });
             await app.StartAsync();
+
+            // Public is the endpoint on 127.0.0.1 (Management is on 127.0.0.2, both on port 0).
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var publicPort = addresses.Select(BindingAddress.Parse).Single(a => a.Host == "127.0.0.1").Port;
             using var client = new HttpClient();
             using var response = await client.SendAsync(SignedRequest.Create("/env/x", secret: "wh_sec_from_the_environment").ToHttpRequest(publicPort));
             await app.StopAsync();
