@@ -1,5 +1,6 @@
 using Axitech.Gateway.Benchmarks.Deduplication;
 using Axitech.Gateway.Benchmarks.Load;
+using Axitech.Gateway.Benchmarks.Soak;
 using Axitech.Gateway.Benchmarks.Verification;
 using BenchmarkDotNet.Running;
 
@@ -9,6 +10,7 @@ using BenchmarkDotNet.Running;
 //   --verify-interleaved           verification vs its floor, interleaved in one process
 //   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
+//   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -24,6 +26,11 @@ if (args is ["--verify-interleaved", ..])
 if (args is ["load", .. var loadArgs])
 {
     return await LoadBenchmark.RunAsync(loadArgs).ConfigureAwait(false);
+}
+
+if (args is ["soak", .. var soakArgs])
+{
+    return await SoakCommand.RunAsync(soakArgs).ConfigureAwait(false);
 }
 
 if (args is ["load-host", .. var hostArgs])
