@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Axitech.Gateway.FunctionalTests.Configuration;
 
+[Collection(nameof(ProcessEnvironmentRunsAlone))]
 public sealed class StartupValidationTests
 {
     [Fact]
@@ -55,7 +56,8 @@ public sealed class StartupValidationTests
     public async Task ConfigurationFromTheEnvironmentAlone_IsEnough()
     {
         // No appsettings file at all: everything through the standard "__" mapping of environment variables. Only
-        // this test reads the environment (the others set ReadEnvironment = false), so the variables cannot leak.
+        // this test's gateway reads the environment (the others set ReadEnvironment = false), and its class runs alone
+        // (ProcessEnvironmentRunsAlone), so the variables cannot leak into another test.
         await using var upstream = await RecordingUpstream.StartAsync();
         var variables = new Dictionary<string, string>
         {
