@@ -74,11 +74,12 @@ public sealed class StartupValidationTests
             Environment.SetEnvironmentVariable(name, value);
         }
 
+        var configDirectory = Directory.CreateTempSubdirectory("axgw-empty-");
         try
         {
             await using var app = GatewayApplication.Build(new GatewayHostSettings
             {
-                ConfigDirectory = Directory.CreateTempSubdirectory("axgw-empty-").FullName,
+                ConfigDirectory = configDirectory.FullName,
                 EnvironmentName = "Production",
                 WatchConfigFiles = false,
             });
@@ -100,6 +101,8 @@ public sealed class StartupValidationTests
             {
                 Environment.SetEnvironmentVariable(name, null);
             }
+
+            configDirectory.Delete(recursive: true);
         }
     }
 }
