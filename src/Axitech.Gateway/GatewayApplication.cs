@@ -1,5 +1,6 @@
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Listeners;
+using Axitech.Gateway.Telemetry;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -21,22 +22,19 @@ public static partial class GatewayApplication
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddGatewayConfiguration(settings, builder.Environment.EnvironmentName);
-        builder.AddGateway();
+
+        // Fail closed, early, and with every problem listed: the same function as every reload and check-config.
+        var snapshot = GatewaySnapshotBuilder.Build(builder.Configuration, builder.Environment.EnvironmentName);
+        if (!snapshot.IsValid)
+        {
+            throw new GatewayConfigurationException(snapshot.Errors);
+        }
+
+        builder.AddGateway(snapshot);
         settings.ConfigureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-
-        // Fail closed, early, and with every problem listed.
-        try
-        {
-            _ = app.Services.GetRequiredService<WebhookPolicyCatalog>();
-        }
-        catch
-        {
-            ((IDisposable)app).Dispose();
-            throw;
-        }
-
+        _ = app.Services.GetRequiredService<GatewaySnapshotSource>();
         app.MapGateway();
         app.Lifetime.ApplicationStarted.Register(() => LogAddresses(app));
         return app;
@@ -44,6 +42,19 @@ public static partial class GatewayApplication
 
     /// <summary>Runs the gateway until SIGTERM/Ctrl+C; returns the process exit code.</summary>
     public static async Task<int> RunAsync(GatewayHostSettings settings)
+    {
+        ConsoleLogWriter.Install();
+        try
+        {
+            return await RunCoreAsync(settings).ConfigureAwait(false);
+        }
+        finally
+        {
+            ConsoleLogWriter.Drain(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    private static async Task<int> RunCoreAsync(GatewayHostSettings settings)
     {
         WebApplication app;
         try

@@ -1,7 +1,8 @@
 using Axitech.Gateway.Health;
 using Axitech.Gateway.Listeners;
 using Axitech.Gateway.Telemetry;
-using Axitech.Gateway.Verification;
+using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Pipeline;
 
 namespace Axitech.Gateway;
 
@@ -10,7 +11,7 @@ internal static class GatewayApplicationBuilderExtensions
     /// <summary>The request pipeline: listener separation, management endpoints, and YARP with verification first.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
-        if (app.Configuration.GetSection("Gateway:TrustedProxies").GetChildren().Any())
+        if (app.Services.GetRequiredService<GatewaySnapshotSource>().Current.TrustedProxies.Count > 0)
         {
             app.UseForwardedHeaders();
         }
@@ -21,7 +22,7 @@ internal static class GatewayApplicationBuilderExtensions
         app.MapGatewayMetrics();
         app.MapReverseProxy(proxy =>
         {
-            proxy.UseMiddleware<WebhookVerificationMiddleware>();
+            proxy.UseMiddleware<WebhookMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Axitech.Gateway;
 
 /// <summary>How a gateway host is built: the defaults for a real run, and the seams the functional tests use.</summary>
@@ -10,8 +12,16 @@ public sealed record GatewayHostSettings
     public IReadOnlyList<string> Args { get; init; } = [];
 
     /// <summary>
+    /// The assembly metadata naming the repository's <c>config/</c> folder, set by a build in a clone and left out by
+    /// <c>dotnet publish</c> (see Axitech.Gateway.csproj).
+    /// </summary>
+    internal const string SourceConfigDirectoryMetadataKey = "Axitech.Gateway.SourceConfigDirectory";
+
+    /// <summary>
     /// The folder holding <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c>. The default is
-    /// <c>$AXGW_CONFIG_DIR</c>, else <c>config/</c> beside the executable (<c>/app/config</c> in the container).
+    /// <c>$AXGW_CONFIG_DIR</c>; else, in the Development environment of a gateway built in a clone (<c>dotnet run
+    /// --project src/Axitech.Gateway</c>), the repository's <c>config/</c>; else <c>config/</c> beside the executable
+    /// (<c>/app/config</c> in the container).
     /// </summary>
     public string? ConfigDirectory { get; init; }
 
@@ -34,8 +44,23 @@ public sealed record GatewayHostSettings
     /// </summary>
     public bool WatchConfigFiles { get; init; } = true;
 
-    internal string ResolveConfigDirectory()
+    internal string ResolveConfigDirectory(string environmentName)
         => ConfigDirectory
             ?? (Environment.GetEnvironmentVariable(ConfigDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null)
+            ?? SourceConfigDirectory(environmentName)
             ?? Path.Combine(AppContext.BaseDirectory, "config");
+
+    /// <summary>
+    /// The repository's <c>config/</c> folder for a gateway run from a build in a clone in the Development environment
+    /// (what <c>dotnet run</c>'s launch profile sets): the build's copy under <c>bin/</c> is not the folder a developer
+    /// edits, so edits would not reload. Null when the build named no folder (a published gateway), in any other
+    /// environment, or when the folder is not there (a build moved to another machine).
+    /// </summary>
+    private static string? SourceConfigDirectory(string environmentName)
+        => string.Equals(environmentName, Environments.Development, StringComparison.OrdinalIgnoreCase)
+            && typeof(GatewayHostSettings).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == SourceConfigDirectoryMetadataKey)?.Value is { Length: > 0 } directory
+            && Directory.Exists(directory)
+                ? directory
+                : null;
 }

@@ -1,10 +1,11 @@
-using System.Net;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Demo;
 using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Health;
 using Axitech.Gateway.Listeners;
+using Axitech.Gateway.Pipeline;
+using Axitech.Gateway.Queue;
 using Axitech.Gateway.Telemetry;
 using Axitech.Gateway.Verification;
 using Microsoft.AspNetCore.DataProtection;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Axitech.Gateway;
 
@@ -21,29 +22,30 @@ internal static class GatewayServiceCollectionExtensions
 {
     private const string DisableBareLineFeedSwitch = "Microsoft.AspNetCore.Server.Kestrel.DisableHttp1LineFeedTerminators";
 
-    /// <summary>Everything the gateway host needs: Kestrel's two listeners, YARP, verification, duplicate protection, telemetry, health.</summary>
-    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    /// <summary>
+    /// Everything the gateway host needs, from a validated snapshot: Kestrel's listeners, YARP (running the snapshot's
+    /// routes and clusters), the request stages, duplicate protection, telemetry, health.
+    /// </summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder, GatewaySnapshot snapshot)
     {
         var configuration = builder.Configuration;
         var services = builder.Services;
         var listeners = new GatewayListeners();
         services.AddSingleton(listeners);
         services.TryAddSingleton(TimeProvider.System);
-
-        services.AddOptions<GatewayOptions>().BindConfiguration("Gateway")
-            .Validate(o => o.DrainTimeout > TimeSpan.Zero, "Gateway:DrainTimeout must be positive (the default is 00:00:30).")
-            .Validate(o => o.FailureThrottling.PermitLimit > 0 && o.FailureThrottling.Window > TimeSpan.Zero, "Gateway:FailureThrottling:PermitLimit and Window must be positive.")
-            .ValidateOnStart();
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.GetValue("Gateway:DrainTimeout", TimeSpan.FromSeconds(30)));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewaySnapshotSource>(sp, snapshot));
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = snapshot.Gateway.DrainTimeout);
 
         builder.AddKestrelListeners(listeners);
-        builder.AddForwardedHeaders();
+        services.AddForwardedHeaders(snapshot);
 
-        services.AddSingleton<WebhookPolicyCatalog>();
-        services.AddSingleton<FailureThrottle>();
-        services.AddDeduplication(configuration);
+        services.AddSingleton(_ => new FailureThrottle(snapshot.Gateway.FailureThrottling));
+        services.AddSingleton<ClientConnectionLimit>();
+        services.AddDeduplication(snapshot);
+        services.AddDeliveryQueue(snapshot);
         services.AddGatewayTelemetry(configuration, listeners);
         services.AddGatewayHealthChecks();
+        services.AddWebhookStages();
 
         // YARP's session affinity asks for data protection at start-up; webhooks need no affinity cookies. Keys stay
         // in memory, so a read-only container writes no key ring to disk (and logs no warning about one).
@@ -54,12 +56,9 @@ internal static class GatewayServiceCollectionExtensions
             options.XmlEncryptor = new NullXmlEncryptor();
         });
 
-        services.AddReverseProxy()
-            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddTransforms<WebhookTransformProvider>();
-
-        // YARP's forwarder HttpClient, with a handler that sends the verified body whole (BufferedBodyHandler).
-        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, BufferedBodyHttpClientFactory>());
+        // YARP runs the snapshot's routes and clusters: a reload applies with the rest of the snapshot, or not at all.
+        services.AddReverseProxy().AddTransforms<WebhookTransformProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewaySnapshotSource>());
 
         if (!string.IsNullOrWhiteSpace(configuration[EchoReceiver.UrlKey]))
         {
@@ -67,6 +66,16 @@ internal static class GatewayServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    private static void AddWebhookStages(this IServiceCollection services)
+    {
+        services.AddSingleton<RequestScreen>();
+        services.AddSingleton<SignatureCheck>();
+        services.AddSingleton<DeliveryClaims>();
+        services.AddSingleton<DeliveryForwarder>();
+        services.AddSingleton<RejectionLog>();
+        services.AddSingleton<WebhookAnswers>();
     }
 
     private static void AddKestrelListeners(this WebApplicationBuilder builder, GatewayListeners listeners)
@@ -83,7 +92,7 @@ internal static class GatewayServiceCollectionExtensions
         var kestrel = builder.Configuration.GetSection("Kestrel");
 
         // Limits (Kestrel:Limits:*) are bound the standard way; MinDataRate has no parameterless constructor, so its
-        // two keys are read here.
+        // two keys are read here (the snapshot validated them).
         builder.Services.Configure<KestrelServerOptions>(kestrel);
         builder.Services.PostConfigure<KestrelServerOptions>(options =>
         {
@@ -96,36 +105,28 @@ internal static class GatewayServiceCollectionExtensions
             }
         });
 
-        builder.WebHost.ConfigureKestrel((context, options) => options
-            .Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true)
-            .Endpoint(GatewayDefaults.ManagementEndpointName, endpoint => listeners.AddManagement(endpoint.ListenOptions)));
+        // Endpoints are read at start-up only (a changed URL or certificate is logged as needing a restart): a reload
+        // must not rebind listeners half-way through a snapshot that is then refused.
+        builder.WebHost.ConfigureKestrel((context, options) =>
+        {
+            var connectionLimit = options.ApplicationServices.GetRequiredService<ClientConnectionLimit>();
+            options.ConfigureEndpointDefaults(listen => listen.Use(next => connectionLimit.Wrap(next, options.Limits)));
+            options.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: false)
+                .Endpoint(GatewayDefaults.ManagementEndpointName, endpoint => listeners.AddManagement(endpoint.ListenOptions));
+        });
     }
 
-    private static void AddForwardedHeaders(this WebApplicationBuilder builder)
-    {
-        var trusted = builder.Configuration.GetSection("Gateway:TrustedProxies").Get<string[]>() ?? [];
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+    private static void AddForwardedHeaders(this IServiceCollection services, GatewaySnapshot snapshot)
+        => services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
 
             // Nothing is trusted unless configured: not even loopback, which ASP.NET Core trusts by default.
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var entry in trusted)
+            foreach (var network in snapshot.TrustedProxies)
             {
-                if (System.Net.IPNetwork.TryParse(entry, out var network))
-                {
-                    options.KnownIPNetworks.Add(network);
-                }
-                else if (IPAddress.TryParse(entry, out var address))
-                {
-                    options.KnownProxies.Add(address);
-                }
-                else
-                {
-                    throw new GatewayConfigurationException($"Gateway:TrustedProxies entry '{entry}' is neither an IP address nor a CIDR network (for example 10.0.0.0/8).");
-                }
+                options.KnownIPNetworks.Add(network);
             }
         });
-    }
 }

@@ -42,9 +42,7 @@ public sealed class WebhookSecret
     /// </summary>
     public void ComputeHash(ReadOnlySpan<byte> message, Span<byte> destination)
     {
-        // The slot to start from spreads threads over the pool; a miss (every instance in use) creates one more.
-        var start = (uint)Environment.CurrentManagedThreadId % (uint)_hmacs.Length;
-        var hmac = Rent(start) ?? IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        var hmac = RentHmac();
         try
         {
             hmac.AppendData(message);
@@ -57,20 +55,14 @@ public sealed class WebhookSecret
             throw;
         }
 
-        if (!Return(start, hmac))
-        {
-            hmac.Dispose();
-        }
+        ReturnHmac(hmac);
     }
 
-    /// <summary>The fingerprint of a secret given as text.</summary>
-    public static string ComputeFingerprint(string secret) => ComputeFingerprint(Encoding.UTF8.GetBytes(secret));
-
-    /// <inheritdoc />
-    public override string ToString() => $"secret {Fingerprint}";
-
-    private IncrementalHash? Rent(uint start)
+    /// <summary>A keyed HMAC instance with nothing appended, from this secret's pool (or new when all are in use).</summary>
+    internal IncrementalHash RentHmac()
     {
+        // The slot to start from spreads threads over the pool; a miss (every instance in use) creates one more.
+        var start = (uint)Environment.CurrentManagedThreadId % (uint)_hmacs.Length;
         for (var i = 0u; i < _hmacs.Length; i++)
         {
             if (Interlocked.Exchange(ref _hmacs[(start + i) % _hmacs.Length], null) is { } hmac)
@@ -79,21 +71,29 @@ public sealed class WebhookSecret
             }
         }
 
-        return null;
+        return IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
     }
 
-    private bool Return(uint start, IncrementalHash hmac)
+    /// <summary>Gives back an instance from <see cref="RentHmac"/>; it must have been reset (its hash taken) since its last append.</summary>
+    internal void ReturnHmac(IncrementalHash hmac)
     {
+        var start = (uint)Environment.CurrentManagedThreadId % (uint)_hmacs.Length;
         for (var i = 0u; i < _hmacs.Length; i++)
         {
             if (Interlocked.CompareExchange(ref _hmacs[(start + i) % _hmacs.Length], hmac, null) is null)
             {
-                return true;
+                return;
             }
         }
 
-        return false;
+        hmac.Dispose();
     }
+
+    /// <summary>The fingerprint of a secret given as text.</summary>
+    public static string ComputeFingerprint(string secret) => ComputeFingerprint(Encoding.UTF8.GetBytes(secret));
+
+    /// <inheritdoc />
+    public override string ToString() => $"secret {Fingerprint}";
 
     private static string ComputeFingerprint(ReadOnlySpan<byte> key)
     {

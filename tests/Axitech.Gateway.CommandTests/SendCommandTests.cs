@@ -105,7 +105,7 @@ public sealed class SendCommandTests : IDisposable
             new Dictionary<string, string?> { [SecretVariable] = GatewayProcessFixture.DemoSecret });
         Assert.True(signed.ExitCode == 0, signed.ToString());
 
-        var curl = await RunShellAsync(signed.StandardOutput);
+        var curl = await Shell.RunAsync(signed.StandardOutput);
 
         Assert.True(curl.ExitCode == 0, curl.ToString());
         Assert.StartsWith("HTTP/1.1 200", curl.StandardOutput, StringComparison.Ordinal);
@@ -118,25 +118,6 @@ public sealed class SendCommandTests : IDisposable
         return GatewayExecutable.RunAsync(
             ["send", "--secret-env", SecretVariable, .. url, .. args],
             new Dictionary<string, string?> { [SecretVariable] = secret });
-    }
-
-    private static async Task<CommandResult> RunShellAsync(string script)
-    {
-        var startInfo = new System.Diagnostics.ProcessStartInfo("sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = ChildProcess.Start(startInfo);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     private string WriteFile(string text)

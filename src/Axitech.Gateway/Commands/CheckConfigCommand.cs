@@ -6,12 +6,19 @@ using Yarp.ReverseProxy.Configuration;
 namespace Axitech.Gateway.Commands;
 
 /// <summary>
-/// <c>check-config</c>: loads the configuration the gateway would run with, validates it with the gateway's own rules
-/// (webhook policies, route → policy, and YARP's route and cluster validation), and prints each route → policy →
-/// cluster with secrets shown only as fingerprints, so two environments can be compared without revealing a secret.
+/// <c>check-config</c>: loads the configuration the gateway would run with, validates it with the function the gateway
+/// itself starts and reloads with (<see cref="GatewaySnapshotBuilder"/>: the same problems, the same messages), and
+/// prints each route → policy → cluster with secrets shown only as fingerprints, so two environments can be compared
+/// without revealing a secret.
 /// </summary>
 internal static class CheckConfigCommand
 {
+    /// <summary>
+    /// A POSIX shell line that prints <see cref="Axitech.Webhooks.WebhookSecret.Fingerprint"/> of the secret in
+    /// <c>$SECRET</c>: printf, unlike echo, adds no newline and leaves backslashes and a leading '-' alone.
+    /// </summary>
+    public const string FingerprintCommand = "printf '%s' \"$SECRET\" | sha256sum | cut -c1-8";
+
     public static Command Create()
     {
         var configurationOptions = new GatewayConfigurationOptions();
@@ -20,12 +27,13 @@ internal static class CheckConfigCommand
         command.SetGuardedAction(async (parseResult, output, _) =>
         {
             using var loaded = configurationOptions.Load(parseResult);
-            var report = await ConfigurationReport.CreateAsync(loaded.Configuration).ConfigureAwait(false);
+            var report = GatewaySnapshotBuilder.Build(loaded.Configuration, loaded.EnvironmentName);
 
             await WriteSourcesAsync(output.Out, loaded).ConfigureAwait(false);
             await WriteRoutesAsync(output.Out, report).ConfigureAwait(false);
-            await WritePoliciesAsync(output.Out, report.Webhooks).ConfigureAwait(false);
+            await WritePoliciesAsync(output.Out, report).ConfigureAwait(false);
 
+            // The same warnings, in the same words, as the gateway logs at start-up and on a reload.
             foreach (var warning in report.Warnings)
             {
                 await output.Error.WriteLineAsync($"warning: {warning}").ConfigureAwait(false);
@@ -42,7 +50,7 @@ internal static class CheckConfigCommand
                 return CommandAction.Failure;
             }
 
-            await output.Out.WriteLineAsync($"The configuration is valid: {Count(report.Routes.Count, "route")}, {Count(report.Webhooks.Policies.Count, "policy", "policies")}, {Count(report.Clusters.Count, "cluster")}.").ConfigureAwait(false);
+            await output.Out.WriteLineAsync($"The configuration is valid: {Count(report.ProxyRoutes.Count, "route")}, {Count(report.Policies.Count, "policy", "policies")}, {Count(report.ProxyClusters.Count, "cluster")}.").ConfigureAwait(false);
             return CommandAction.Success;
         });
         return command;
@@ -59,25 +67,25 @@ internal static class CheckConfigCommand
         await output.WriteLineAsync("  then environment variables (__ for :), over the embedded defaults").ConfigureAwait(false);
     }
 
-    private static async Task WriteRoutesAsync(TextWriter output, ConfigurationReport report)
+    private static async Task WriteRoutesAsync(TextWriter output, GatewaySnapshot report)
     {
         await output.WriteLineAsync("Routes (route -> policy -> cluster):").ConfigureAwait(false);
-        foreach (var route in report.Routes.OrderBy(r => r.RouteId, StringComparer.OrdinalIgnoreCase))
+        foreach (var route in report.ProxyRoutes.OrderBy(r => r.RouteId, StringComparer.OrdinalIgnoreCase))
         {
             string? policyName = null;
             _ = route.Metadata?.TryGetValue(WebhookConfigurationReader.PolicyMetadataKey, out policyName);
             var policy = policyName is null ? "(none)"
-                : report.Webhooks.Policies.ContainsKey(policyName) ? policyName
+                : report.Policies.ContainsKey(policyName) ? policyName
                 : $"{policyName} (invalid or not configured)";
             var match = route.Match.Path ?? (route.Match.Hosts is { Count: > 0 } hosts ? string.Join(",", hosts) : "no match");
-            var cluster = route.ClusterId is { } clusterId && report.Clusters.FirstOrDefault(c => string.Equals(c.ClusterId, clusterId, StringComparison.OrdinalIgnoreCase)) is { } found
+            var cluster = route.ClusterId is { } clusterId && report.ProxyClusters.FirstOrDefault(c => string.Equals(c.ClusterId, clusterId, StringComparison.OrdinalIgnoreCase)) is { } found
                 ? $"{found.ClusterId} [{DescribeDestinations(found)}]"
                 : $"{route.ClusterId ?? "(none)"} (not configured)";
             await output.WriteLineAsync($"  {route.RouteId} ({match}) -> policy {policy} -> cluster {cluster}").ConfigureAwait(false);
         }
     }
 
-    private static async Task WritePoliciesAsync(TextWriter output, WebhookConfiguration webhooks)
+    private static async Task WritePoliciesAsync(TextWriter output, GatewaySnapshot webhooks)
     {
         await output.WriteLineAsync("Policies (secrets as the first 8 hex digits of their SHA-256):").ConfigureAwait(false);
         foreach (var policy in webhooks.Policies.Values.OrderBy(p => p.Name, StringComparer.OrdinalIgnoreCase))
@@ -89,9 +97,12 @@ internal static class CheckConfigCommand
             await output.WriteLineAsync($"  {policy.Name}: tolerance {policy.Tolerance.ToString("c", CultureInfo.InvariantCulture)}, max body {policy.MaxBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes, {dedup}, headers {policy.SignatureHeader} / {policy.TimestampHeader}{prefix}").ConfigureAwait(false);
             for (var i = 0; i < policy.Secrets.Length; i++)
             {
-                await output.WriteLineAsync($"    secret[{i.ToString(CultureInfo.InvariantCulture)}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
+                await output.WriteLineAsync($"    secret[{policy.SecretConfigurationKeys[i]}] {policy.Secrets[i].Fingerprint}").ConfigureAwait(false);
             }
         }
+
+        await output.WriteLineAsync("The fingerprint of a secret held in $SECRET, to compare:").ConfigureAwait(false);
+        await output.WriteLineAsync($"  {FingerprintCommand}").ConfigureAwait(false);
     }
 
     private static string DescribeDestinations(ClusterConfig cluster)

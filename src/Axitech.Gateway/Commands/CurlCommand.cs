@@ -10,7 +10,8 @@ internal static class CurlCommand
 
     /// <summary>
     /// The body goes as <c>--data-binary @file</c> when it came from a file (exact bytes, whatever they are), or quoted
-    /// inline when it came from stdin, which needs text a shell argument can carry.
+    /// inline when it came from stdin, which needs text a shell argument can carry. <paramref name="url"/> is the URL as
+    /// sent (<see cref="RequestTarget.ToRequestUrl"/>): curl sends a path and query that need no encoding as written.
     /// </summary>
     public static string Format(SignedDelivery delivery, string url, FileInfo? bodyFile)
     {

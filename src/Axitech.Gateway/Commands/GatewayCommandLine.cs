@@ -22,6 +22,7 @@ internal static class GatewayCommandLine
         root.Add(SendCommand.Create());
         root.Add(CheckConfigCommand.Create());
         root.Add(HealthcheckCommand.Create());
+        root.Add(DeliveriesCommand.Create());
         root.SetAction(async (parseResult, _) =>
         {
             if (args is [var first, ..] && IsMistypedCommand(first))

@@ -11,7 +11,7 @@ internal sealed class GatewayConfigurationOptions
 {
     private readonly Option<DirectoryInfo> _configDirectory = new("--config-dir")
     {
-        Description = $"The folder holding appsettings.json and appsettings.{{Environment}}.json. The default is the gateway's: ${GatewayHostSettings.ConfigDirectoryVariable}, else config/ beside the executable.",
+        Description = $"The folder holding appsettings.json and appsettings.{{Environment}}.json. The default is the gateway's: ${GatewayHostSettings.ConfigDirectoryVariable}, else the repository's config/ in the Development environment of a build in a clone (dotnet run), else config/ beside the executable.",
         HelpName = "DIR",
     };
 
@@ -49,7 +49,7 @@ internal sealed class GatewayConfigurationOptions
             throw new CommandException($"{ex.Message} {ex.InnerException?.Message} Fix the JSON (comments and trailing commas are allowed).", ex);
         }
 
-        return new LoadedGatewayConfiguration(configuration, settings.ResolveConfigDirectory(), environmentName);
+        return new LoadedGatewayConfiguration(configuration, settings.ResolveConfigDirectory(environmentName), environmentName);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

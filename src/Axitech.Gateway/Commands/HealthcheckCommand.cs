@@ -18,9 +18,16 @@ internal static class HealthcheckCommand
         var configurationOptions = new GatewayConfigurationOptions();
         var url = new Option<string>("--url")
         {
-            Description = $"The URL to GET. The default is /healthz on {ManagementUrlKey} of the configuration the gateway would load, with a wildcard host (*, +, 0.0.0.0, [::]) replaced by 127.0.0.1.",
+            Description = $"The URL to GET: an absolute http:// or https:// URL such as http://127.0.0.1:9464/healthz. A URL without a scheme (127.0.0.1:9464) is refused, not guessed: the management endpoint may be https. The default is /healthz on {ManagementUrlKey} of the configuration the gateway would load, with a wildcard host (*, +, 0.0.0.0, [::]) replaced by 127.0.0.1.",
             HelpName = "URL",
         };
+        url.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && !IsHttpUrl(value))
+            {
+                result.AddError($"--url '{value}' is not an absolute http:// or https:// URL such as http://127.0.0.1:9464/healthz; a missing scheme is not guessed.");
+            }
+        });
 
         var command = new Command("healthcheck", "GET the management /healthz; exit 0 when it answers 200 within 5 seconds, 1 otherwise.");
         command.Add(url);
@@ -86,6 +93,15 @@ internal static class HealthcheckCommand
             ? url
             : throw new CommandException($"{ManagementUrlKey} '{endpointUrl}' is not a URL such as http://*:9464; give --url.");
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is an absolute http(s) URL with a host. <c>localhost:9464</c> is an absolute URI
+    /// whose scheme is <c>localhost</c>, so the scheme is checked, not only the parse.
+    /// </summary>
+    private static bool IsHttpUrl(string value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            && uri.Host.Length > 0;
 
     private static string DefaultUrl(GatewayConfigurationOptions configurationOptions, ParseResult parseResult)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Axitech.Gateway.Pipeline;
 using Axitech.Gateway.Verification;
 using Axitech.Webhooks;
 
@@ -22,7 +23,7 @@ internal static class SendCommand
         var delivery = new DeliveryOptions();
         var url = new Option<string>("--url")
         {
-            Description = "Where to send: the URL registered with Axitech, such as https://hooks.example.com/webhooks/claims. Its path and query are signed exactly as written.",
+            Description = "Where to send: the URL registered with Axitech, such as https://hooks.example.com/webhooks/claims. Its path and query are signed and sent as written, except that what a request line cannot carry is percent-encoded first (a space as %20, René as Ren%C3%A9); a '%' that does not start a %XX escape is refused.",
             HelpName = "URL",
             Required = true,
         };
@@ -54,6 +55,7 @@ internal static class SendCommand
         {
             var address = parseResult.GetRequiredValue(url);
             var target = RequestTarget.FromUrl(address);
+            var requestUrl = RequestTarget.ToRequestUrl(address);
             var body = await delivery.ReadBodyFileAsync(parseResult, cancellationToken).ConfigureAwait(false)
                 ?? SampleEvents.CreateSessionSubmitted(TimeProvider.System);
             var signed = await delivery.SignAsync(parseResult, target, body, TimeProvider.System, output).ConfigureAwait(false);
@@ -63,10 +65,10 @@ internal static class SendCommand
                 signed = Tamper(signed);
             }
 
-            await output.Out.WriteLineAsync($"{signed.Method} {address} ({signed.Body.Length.ToString(CultureInfo.InvariantCulture)} bytes, x-aw-timestamp {signed.Timestamp}{(tampered ? ", tampered after signing" : string.Empty)})").ConfigureAwait(false);
-            var result = await SendAsync(address, signed, cancellationToken).ConfigureAwait(false);
+            await output.Out.WriteLineAsync($"{signed.Method} {requestUrl} ({signed.Body.Length.ToString(CultureInfo.InvariantCulture)} bytes, x-aw-timestamp {signed.Timestamp}{(tampered ? ", tampered after signing" : string.Empty)})").ConfigureAwait(false);
+            var result = await SendAsync(requestUrl, signed, cancellationToken).ConfigureAwait(false);
             await output.Out.WriteLineAsync($"status: {(int)result.Status} {result.Status}{(result.Reason is null ? string.Empty : $" ({result.Reason})")}").ConfigureAwait(false);
-            await output.Out.WriteLineAsync($"duplicate: {(result.Duplicate ? $"yes ({WebhookVerificationMiddleware.DuplicateHeader}: true)" : "no")}").ConfigureAwait(false);
+            await output.Out.WriteLineAsync($"duplicate: {(result.Duplicate ? $"yes ({GatewayHeaders.Duplicate}: true)" : "no")}").ConfigureAwait(false);
             await output.Out.WriteLineAsync($"elapsed: {result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms").ConfigureAwait(false);
 
             return tampered
@@ -124,7 +126,7 @@ internal static class SendCommand
         {
             using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var elapsed = TimeProvider.System.GetElapsedTime(started);
-            var duplicate = response.Headers.TryGetValues(WebhookVerificationMiddleware.DuplicateHeader, out var values)
+            var duplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values)
                 && values.Contains("true", StringComparer.OrdinalIgnoreCase);
             return new SendResult(response.StatusCode, await ReadReasonAsync(response, cancellationToken).ConfigureAwait(false), duplicate, elapsed);
         }

@@ -13,12 +13,19 @@ internal static class SignCommand
         var delivery = new DeliveryOptions();
         var target = new Option<string>("--target")
         {
-            Description = "The request target that is signed: path and query exactly as the sender sends them (/webhooks/claims?tenant=7). The default is the path and query of --curl's URL.",
+            Description = "The request target that is signed: path and query exactly as the sender sends them, starting with '/' (/webhooks/claims?tenant=7). A URL (http://host/...), a target without the leading '/', or one a request line cannot carry as written (a space, non-ASCII) is refused with the target to give instead. The default is the path and query of --curl's URL.",
             HelpName = "/path?query",
         };
+        target.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && RequestTarget.Check(value, "--target") is { } error)
+            {
+                result.AddError(error);
+            }
+        });
         var curl = new Option<string>("--curl")
         {
-            Description = "Print a ready-to-run curl command that posts the signed body to this URL, instead of the two header lines.",
+            Description = "Print a ready-to-run curl command that posts the signed body to this URL, instead of the two header lines. What a request line cannot carry is percent-encoded in the printed URL and in what is signed alike (a space as %20, René as Ren%C3%A9).",
             HelpName = "URL",
         };
 
@@ -50,7 +57,7 @@ internal static class SignCommand
 
             if (url is not null)
             {
-                await output.Out.WriteLineAsync(CurlCommand.Format(signed, url, parseResult.GetValue(delivery.BodyFile))).ConfigureAwait(false);
+                await output.Out.WriteLineAsync(CurlCommand.Format(signed, RequestTarget.ToRequestUrl(url), parseResult.GetValue(delivery.BodyFile))).ConfigureAwait(false);
                 return CommandAction.Success;
             }
 

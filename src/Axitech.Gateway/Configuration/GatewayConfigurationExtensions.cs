@@ -13,7 +13,7 @@ internal static class GatewayConfigurationExtensions
     /// </summary>
     public static void AddGatewayConfiguration(this ConfigurationManager configuration, GatewayHostSettings settings, string environmentName)
     {
-        var directory = settings.ResolveConfigDirectory();
+        var directory = settings.ResolveConfigDirectory(environmentName);
         configuration.Sources.Clear();
         configuration.AddInMemoryCollection(GatewayDefaults.Values);
 

@@ -16,6 +16,9 @@ internal static class GatewayDefaults
     public const string PublicEndpointName = "Public";
     public const string ManagementEndpointName = "Management";
 
+    /// <summary>The console's timestamp (UTC); the trailing space separates it from the level in the simple format.</summary>
+    public const string LogTimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+
     public static IReadOnlyDictionary<string, string?> Values { get; } = new Dictionary<string, string?>
     {
         [$"Kestrel:Endpoints:{PublicEndpointName}:Url"] = $"http://*:{PublicPort}",
@@ -43,9 +46,13 @@ internal static class GatewayDefaults
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Yarp"] = "Warning",
-        ["Logging:LogLevel:Axitech.Gateway.Verification"] = "Information",
+        // One line per accepted delivery when set to Information (an audit trail); off by default, for its cost.
+        ["Logging:LogLevel:Axitech.Gateway.Audit"] = "Warning",
+        // Named, so that the formatter's own options apply: without a name the console logger formats with its
+        // deprecated options, which have no timestamp.
+        ["Logging:Console:FormatterName"] = "simple",
         ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
-        ["Logging:Console:FormatterOptions:TimestampFormat"] = "yyyy-MM-ddTHH:mm:ss.fffZ ",
+        ["Logging:Console:FormatterOptions:TimestampFormat"] = LogTimestampFormat,
         ["Logging:Console:FormatterOptions:UseUtcTimestamp"] = "true",
     };
 }

@@ -1,6 +1,6 @@
 namespace Axitech.Gateway.Configuration;
 
-/// <summary>Gateway-wide settings, <c>Gateway</c>.</summary>
+/// <summary>Gateway-wide settings, <c>Gateway</c>. They are read at start-up; a change applies at the next restart.</summary>
 public sealed record GatewayOptions
 {
     /// <summary>
@@ -10,11 +10,21 @@ public sealed record GatewayOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Addresses of proxies (ingress, load balancer) whose <c>X-Forwarded-For</c> is believed when identifying a
-    /// client for failure throttling. Empty (the default): the TCP peer address is the client.
+    /// Addresses or CIDR networks of proxies (ingress, load balancer) whose <c>X-Forwarded-For</c> is believed when
+    /// identifying a client (failure throttling), and whose connections are exempt from
+    /// <see cref="ConnectionsPerClient"/>. Empty (the default): the TCP peer address is the client.
     /// </summary>
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
+    /// <summary>
+    /// How many connections one client address may hold open on the webhook listeners at once; a further connection is
+    /// closed at once. Trusted proxies are exempt. The default is 100.
+    /// </summary>
+    public int ConnectionsPerClient { get; init; } = 100;
+
     /// <summary>Throttling of clients that keep failing verification.</summary>
     public FailureThrottlingOptions FailureThrottling { get; init; } = new();
+
+    /// <summary>The self-probe of the webhook listeners that <c>/healthz</c> reports.</summary>
+    public ListenerProbeOptions ListenerProbe { get; init; } = new();
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Axitech.Webhooks;
@@ -6,47 +5,21 @@ using Axitech.Webhooks;
 namespace Axitech.Gateway.Configuration;
 
 /// <summary>
-/// Reads and validates <c>Webhooks:Policies</c> together with the routes of <c>ReverseProxy:Routes</c>, and says
-/// everything that is wrong at once, each message naming the key to fix.
+/// Reads and validates <c>Webhooks:Policies</c> and the webhook metadata of routes, for <see cref="GatewaySnapshotBuilder"/>:
+/// every problem at once, each message naming the key to fix.
 /// </summary>
 internal static partial class WebhookConfigurationReader
 {
     public const string PoliciesSection = "Webhooks:Policies";
     public const string RoutesSection = "ReverseProxy:Routes";
     public const string PolicyMetadataKey = "WebhookPolicy";
+    public const string DeliveryMetadataKey = "WebhookDelivery";
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
     private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);
 
-    /// <summary>Reads the whole configuration; <paramref name="errors"/> is empty when it is valid.</summary>
-    public static WebhookConfiguration Read(IConfiguration configuration, out List<string> errors)
-    {
-        errors = [];
-        var policies = ReadPolicies(configuration, errors);
-
-        var failedPolicies = FailedPolicies(configuration, policies);
-        var routePolicies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var route in configuration.GetSection(RoutesSection).GetChildren())
-        {
-            var policyName = route[$"Metadata:{PolicyMetadataKey}"];
-            var error = ValidateRoutePolicy(route.Key, policyName, policies.Keys, failedPolicies);
-            if (error is not null)
-            {
-                errors.Add(error);
-                continue;
-            }
-
-            routePolicies[route.Key] = policyName!;
-        }
-
-        return new WebhookConfiguration(
-            policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase),
-            routePolicies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
-    }
-
     /// <summary>
-    /// Checks that a route names a policy that is configured and valid; returns the message to show, or null. Used
-    /// both at start-up and by YARP's route validation on every (re)load.
+    /// Checks that a route names a policy that is configured and valid; returns the message to show, or null.
     /// </summary>
     public static string? ValidateRoutePolicy(string routeId, string? policyName, IEnumerable<string> validPolicies, IEnumerable<string>? failedPolicies)
     {
@@ -106,7 +79,10 @@ internal static partial class WebhookConfigurationReader
             return null;
         }
 
-        var secrets = options.Secrets.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => new WebhookSecret(s!)).ToArray();
+        // Read with their keys rather than from the bound list, so that check-config can name each secret by the key the
+        // operator edits: a blank Secrets:0 is skipped, and the secret after it is still Secrets:1.
+        var secretSections = section.GetSection(nameof(WebhookPolicyOptions.Secrets)).GetChildren().Where(s => !string.IsNullOrWhiteSpace(s.Value)).ToArray();
+        var secrets = secretSections.Select(s => new WebhookSecret(s.Value!)).ToArray();
         if (secrets.Length == 0)
         {
             errors.Add($"Webhook policy '{name}' has no secret: set {path}:Secrets:0 (for example through the environment variable Webhooks__Policies__{name}__Secrets__0) to the secret shown in the Axitech widget admin page. Nothing is forwarded unverified.");
@@ -157,6 +133,7 @@ internal static partial class WebhookConfigurationReader
         {
             Name = name,
             Secrets = secrets,
+            SecretConfigurationKeys = [.. secretSections.Select(s => s.Key)],
             Tolerance = options.Tolerance,
             MaxBodyBytes = options.MaxBodyBytes,
             SignatureHeader = options.SignatureHeader,

@@ -9,6 +9,13 @@ internal sealed class WebhookPolicy
 
     public required WebhookSecret[] Secrets { get; init; }
 
+    /// <summary>
+    /// The configuration key of each of <see cref="Secrets"/> under the policy's <c>Secrets</c> (<c>1</c> for
+    /// <c>Secrets:1</c>), in the same order. Blank entries are left out of <see cref="Secrets"/>, so a secret's
+    /// position there is not its key.
+    /// </summary>
+    public required string[] SecretConfigurationKeys { get; init; }
+
     public required TimeSpan Tolerance { get; init; }
 
     public required long MaxBodyBytes { get; init; }

@@ -11,10 +11,11 @@ namespace Axitech.Gateway.Deduplication;
 internal static class ContentKey
 {
     /// <summary>
-    /// Hashes the values at <paramref name="paths"/> into <paramref name="destination"/> (32 bytes). False when the body
-    /// is not JSON or a path is missing: the caller then keys on the signature, which still stops replays.
+    /// Hashes the values at <paramref name="paths"/> into <paramref name="destination"/> (32 bytes). A JSON body without
+    /// one of the paths is <see cref="ContentKeyResult.MissingPath"/> (the caller keys it on its signature, which still
+    /// stops replays); a body that is not JSON is <see cref="ContentKeyResult.NotJson"/>.
     /// </summary>
-    public static bool TryCompute(ReadOnlyMemory<byte> body, string[][] paths, Span<byte> destination)
+    public static ContentKeyResult Compute(ReadOnlyMemory<byte> body, string[][] paths, Span<byte> destination)
     {
         try
         {
@@ -28,7 +29,7 @@ internal static class ContentKey
                 {
                     if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
                     {
-                        return false;
+                        return ContentKeyResult.MissingPath;
                     }
                 }
 
@@ -39,11 +40,19 @@ internal static class ContentKey
                 hash.AppendData(value);
             }
 
-            return hash.TryGetHashAndReset(destination, out _);
+            return hash.TryGetHashAndReset(destination, out _) ? ContentKeyResult.Computed : ContentKeyResult.MissingPath;
         }
         catch (JsonException)
         {
-            return false;
+            return ContentKeyResult.NotJson;
         }
     }
+}
+
+/// <summary>What <see cref="ContentKey.Compute"/> found.</summary>
+internal enum ContentKeyResult
+{
+    Computed,
+    MissingPath,
+    NotJson,
 }

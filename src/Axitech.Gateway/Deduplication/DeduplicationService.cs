@@ -21,16 +21,19 @@ internal sealed class DeduplicationService
 
     /// <summary>
     /// The key of a verified delivery: the policy and the signature, or the content key when the policy asks for one
-    /// and the body has every path.
+    /// and the body has every path. Null when the policy asks for a content key and the body is not JSON.
     /// </summary>
-    public static DeduplicationKey CreateKey(WebhookPolicy policy, ReadOnlySpan<byte> signature, ReadOnlyMemory<byte> body)
+    public static DeduplicationKey? CreateKey(WebhookPolicy policy, ReadOnlySpan<byte> signature, ReadOnlyMemory<byte> body)
     {
         if (policy.ContentKeyPaths.Length > 0)
         {
             Span<byte> contentHash = stackalloc byte[32];
-            if (ContentKey.TryCompute(body, policy.ContentKeyPaths, contentHash))
+            switch (ContentKey.Compute(body, policy.ContentKeyPaths, contentHash))
             {
-                return DeduplicationKey.Create(policy.Name, contentHash);
+                case ContentKeyResult.Computed:
+                    return DeduplicationKey.Create(policy.Name, contentHash);
+                case ContentKeyResult.NotJson:
+                    return null;
             }
         }
 

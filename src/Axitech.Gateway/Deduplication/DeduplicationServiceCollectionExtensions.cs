@@ -8,31 +8,21 @@ internal static partial class DeduplicationServiceCollectionExtensions
     public const string RedisConnectionStringName = "Redis";
 
     /// <summary>
-    /// Registers the duplicate store: Redis when <c>ConnectionStrings:Redis</c> is set, otherwise in memory.
+    /// Registers the duplicate store: Redis when <c>ConnectionStrings:Redis</c> is set, otherwise in memory (both read at
+    /// start-up).
     /// </summary>
-    public static IServiceCollection AddDeduplication(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDeduplication(this IServiceCollection services, GatewaySnapshot snapshot)
     {
-        services.AddOptions<DeduplicationStoreOptions>()
-            .BindConfiguration("Deduplication")
-            .Validate(o => o.MaxEntries > 0, "Deduplication:MaxEntries must be positive (the default is 1000000).")
-            .Validate(o => !string.IsNullOrEmpty(o.KeyPrefix), "Deduplication:KeyPrefix must not be empty (the default is 'axgw:').")
-            .ValidateOnStart();
-
-        var redis = configuration.GetConnectionString(RedisConnectionStringName);
-        if (string.IsNullOrWhiteSpace(redis))
+        var options = snapshot.Deduplication;
+        if (snapshot.RedisConnectionString is not { } redis)
         {
             services.AddSingleton<IDeduplicationStore>(sp => new InMemoryDeduplicationStore(
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeduplicationStoreOptions>>().Value.MaxEntries,
-                sp.GetRequiredService<ILogger<InMemoryDeduplicationStore>>()));
+                sp.GetRequiredService<TimeProvider>(), options.MaxEntries, sp.GetRequiredService<ILogger<InMemoryDeduplicationStore>>()));
         }
         else
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
-            services.AddSingleton<IDeduplicationStore>(sp => new RedisDeduplicationStore(
-                sp.GetRequiredService<IConnectionMultiplexer>(),
-                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DeduplicationStoreOptions>>().Value.KeyPrefix,
-                sp.GetRequiredService<ILogger<RedisDeduplicationStore>>()));
+            services.AddSingleton<IDeduplicationStore>(sp => ActivatorUtilities.CreateInstance<RedisDeduplicationStore>(sp, options.KeyPrefix));
         }
 
         services.AddSingleton<DeduplicationService>();

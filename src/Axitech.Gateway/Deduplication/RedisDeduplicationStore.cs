@@ -1,24 +1,35 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using StackExchange.Redis;
 
 namespace Axitech.Gateway.Deduplication;
 
 /// <summary>
-/// The store shared by several gateway replicas. Claim: one atomic <c>SET key value NX PX lease</c>. Complete and
-/// release: small Lua scripts that act only when the value still carries the caller's owner token, so a replica
-/// whose claim lapsed can never overwrite or delete another replica's claim. Every key carries its TTL, so Redis
-/// memory is bounded as the in-memory store's is.
+/// The store shared by several gateway replicas. Claim: one script, one round trip (<c>SET key value NX PX lease</c>,
+/// and the existing value when there is one). Complete and release: small scripts that act only when the value still
+/// carries the caller's owner token, so a replica whose claim lapsed can never overwrite or delete another replica's
+/// claim. Every key carries its TTL, so Redis memory is bounded as the in-memory store's is.
 /// </summary>
 /// <remarks>
 /// Values: <c>i:{token}</c> while in flight, <c>d:{status}:{token}</c> once delivered. Keys:
-/// <c>{KeyPrefix}{policy}:{64 hex}</c>.
+/// <c>{KeyPrefix}{policy}:{64 hex}</c>. A key is derived from a signature, so neither keys nor the client library's
+/// exception messages (which name them) are ever logged: only the exception's type and failure kind.
 /// </remarks>
-internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
+internal sealed partial class RedisDeduplicationStore : IDeduplicationStore, IDisposable
 {
     /// <summary>Claims left unanswered while Redis was unreachable, whose release can wait in the background at once.</summary>
     private const int MaxPendingClaimReleases = 10_000;
+
+    // Claim: 'c' when claimed; otherwise the existing value (inside a script the key cannot expire between the two).
+    private const string ClaimScript = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return 'c'
+        end
+        return redis.call('GET', KEYS[1])
+        """;
 
     // Complete: only the owner of an in-flight claim may mark it delivered.
     private const string CompleteScript = """
@@ -43,19 +54,26 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     // that was in flight when Redis went away (claims fail while it is away, and their releases, see
     // ReleaseUnansweredClaim, are bounded in number and by the lease).
     private static readonly TimeSpan _settleRetryWindow = TimeSpan.FromMinutes(30);
-    private static readonly TimeSpan _settleRetryInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly string _keyPrefix;
     private readonly ILogger<RedisDeduplicationStore> _logger;
+    private readonly CancellationTokenSource _stopping = new();
     private int _pendingClaimReleases;
 
-    public RedisDeduplicationStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisDeduplicationStore> logger)
+    public RedisDeduplicationStore(IConnectionMultiplexer redis, string keyPrefix, ILogger<RedisDeduplicationStore> logger, TimeProvider timeProvider)
     {
         _redis = redis;
         _keyPrefix = keyPrefix;
         _logger = logger;
+        SettleRetry = CreateSettleRetry(timeProvider, _settleRetryWindow);
     }
+
+    /// <summary>
+    /// How an unanswered settle is tried again: exponential backoff with jitter from a quarter second up to ten seconds,
+    /// until Redis answers, the window (or a claim's lease) ends, or the gateway stops.
+    /// </summary>
+    internal ResiliencePipeline<bool?> SettleRetry { get; }
 
     public string Name => "redis";
 
@@ -65,28 +83,15 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         var token = NewToken();
         try
         {
-            var db = _redis.GetDatabase();
-
-            // Two attempts: the existing entry can expire between the SET and the GET.
-            for (var attempt = 0; attempt < 2; attempt++)
-            {
-                if (await db.StringSetAsync(redisKey, InFlightValue(token), lease, When.NotExists).ConfigureAwait(false))
-                {
-                    return new DeduplicationClaim(ClaimStatus.Claimed, token);
-                }
-
-                var existing = await db.StringGetAsync(redisKey).ConfigureAwait(false);
-                if (existing.HasValue)
-                {
-                    return Parse(existing.ToString());
-                }
-            }
-
-            return DeduplicationClaim.InFlight;
+            var result = await _redis.GetDatabase()
+                .ScriptEvaluateAsync(ClaimScript, [redisKey], [InFlightValue(token), (long)Math.Max(1, lease.TotalMilliseconds)])
+                .ConfigureAwait(false);
+            var value = (string?)result;
+            return value == "c" ? new DeduplicationClaim(ClaimStatus.Claimed, token) : Parse(value ?? string.Empty);
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
-            Log.Unavailable(_logger, "claim", ex.GetType().Name, ex.Message);
+            Log.Unavailable(_logger, "claim", ex.GetType().Name, Describe(ex));
             ReleaseUnansweredClaim(redisKey, token, lease);
             return DeduplicationClaim.Unavailable;
         }
@@ -115,7 +120,9 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         try
         {
             // Quietly: the claim's own failure was logged, and so is every other operation's while Redis is away.
-            await RetryUntilAnsweredAsync(operation: null, ReleaseScript, key, [InFlightValue(token)], lease).ConfigureAwait(false);
+            using var leaseEnd = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            leaseEnd.CancelAfter(lease);
+            await RetryUntilAnsweredAsync(operation: null, ReleaseScript, key, [InFlightValue(token)], leaseEnd.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -153,35 +160,49 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     private async Task RetrySettleAsync(string operation, string script, RedisKey key, RedisValue[] arguments)
     {
-        if (await RetryUntilAnsweredAsync(operation, script, key, arguments, _settleRetryWindow).ConfigureAwait(false) is { } done)
+        if (await RetryUntilAnsweredAsync(operation, script, key, arguments, _stopping.Token).ConfigureAwait(false) is { } done)
         {
             Log.SettledLater(_logger, operation, done);
         }
-        else
+        else if (!_stopping.IsCancellationRequested)
         {
             Log.SettleAbandoned(_logger, operation);
         }
     }
 
     /// <summary>
-    /// Runs the script every <see cref="_settleRetryInterval"/> until Redis answers or <paramref name="window"/> ends:
-    /// the script's answer, or null when the window ended first. Logs each failure unless <paramref name="operation"/>
-    /// is null.
+    /// Runs the script again, with <see cref="SettleRetry"/>'s backoff, until Redis answers: the script's answer, or null
+    /// when the retry window ended or <paramref name="cancellationToken"/> fired first. Logs each failure unless
+    /// <paramref name="operation"/> is null.
     /// </summary>
-    private async Task<bool?> RetryUntilAnsweredAsync(string? operation, string script, RedisKey key, RedisValue[] arguments, TimeSpan window)
+    private async Task<bool?> RetryUntilAnsweredAsync(string? operation, string script, RedisKey key, RedisValue[] arguments, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        try
         {
-            await Task.Delay(_settleRetryInterval).ConfigureAwait(false);
-            if (await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false) is { } done)
-            {
-                return done;
-            }
+            return await SettleRetry.ExecuteAsync(
+                async _ => await TrySettleAsync(operation, script, key, arguments).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
         }
-
-        return null;
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException)
+        {
+            return null;
+        }
     }
+
+    /// <summary>The settle retry: null answers (Redis unreachable) are tried again; the whole is bounded by <paramref name="window"/>.</summary>
+    internal static ResiliencePipeline<bool?> CreateSettleRetry(TimeProvider timeProvider, TimeSpan window)
+        => new ResiliencePipelineBuilder<bool?> { TimeProvider = timeProvider }
+            .AddTimeout(window)
+            .AddRetry(new RetryStrategyOptions<bool?>
+            {
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome is { Exception: null, Result: null }),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(250),
+                MaxDelay = TimeSpan.FromSeconds(10),
+            })
+            .Build();
 
     /// <summary>
     /// True or false as the script answered (false: the caller no longer owns the claim); null when Redis is
@@ -198,7 +219,7 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
         {
             if (operation is not null)
             {
-                Log.Unavailable(_logger, operation, ex.GetType().Name, ex.Message);
+                Log.Unavailable(_logger, operation, ex.GetType().Name, Describe(ex));
             }
 
             return null;
@@ -219,6 +240,24 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
     }
 
     internal string ToRedisKey(DeduplicationKey key) => $"{_keyPrefix}{key.Policy}:{key.ToHex()}";
+
+    /// <summary>
+    /// What went wrong, without the client library's message: its messages name the command's key, which is derived from
+    /// the delivery's signature.
+    /// </summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        RedisConnectionException connection => connection.FailureType.ToString(),
+        RedisTimeoutException => "timeout",
+        _ => "unavailable",
+    };
+
+    public void Dispose()
+    {
+        // Pending retries stop with the gateway.
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     private static bool IsUnavailable(Exception ex)
         => ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException;
@@ -252,8 +291,8 @@ internal sealed partial class RedisDeduplicationStore : IDeduplicationStore
 
     private static partial class Log
     {
-        [LoggerMessage(3101, LogLevel.Error, "The Redis duplicate store is unavailable ({Operation}): {ExceptionType}: {Message}")]
-        public static partial void Unavailable(ILogger logger, string operation, string exceptionType, string message);
+        [LoggerMessage(3101, LogLevel.Error, "The Redis duplicate store is unavailable ({Operation}): {ExceptionType} ({Failure}).")]
+        public static partial void Unavailable(ILogger logger, string operation, string exceptionType, string failure);
 
         [LoggerMessage(3102, LogLevel.Information, "Redis is back: a pending {Operation} of a duplicate-store claim was applied (owner still held it: {Applied}).")]
         public static partial void SettledLater(ILogger logger, string operation, bool applied);

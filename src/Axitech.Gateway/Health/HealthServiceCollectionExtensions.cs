@@ -13,8 +13,11 @@ internal static class HealthServiceCollectionExtensions
 
     public static IServiceCollection AddGatewayHealthChecks(this IServiceCollection services)
     {
+        services.AddSingleton<ListenerProbe>();
+        services.AddHostedService(sp => sp.GetRequiredService<ListenerProbe>());
         services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("The process serves requests."), [LiveTag])
+            .Add(new HealthCheckRegistration("listeners", sp => sp.GetRequiredService<ListenerProbe>(), HealthStatus.Unhealthy, [LiveTag]))
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag])
             .AddCheck<DeduplicationStoreHealthCheck>("deduplication-store", tags: [ReadyTag])
             .AddCheck<DestinationHealthCheck>("destinations", tags: [ReadyTag]);

@@ -11,6 +11,7 @@ namespace Axitech.Gateway.Listeners;
 internal sealed class GatewayListeners
 {
     private readonly Lock _gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> _probePorts = new();
     private ListenOptions[] _management = [];
 
     public void AddManagement(ListenOptions options)
@@ -35,4 +36,18 @@ internal sealed class GatewayListeners
 
         return false;
     }
+
+    /// <summary>
+    /// Marks the client port of a connection the gateway opened to itself (<c>ListenerProbe</c>): such a connection is
+    /// not counted against the per-client connection limit, and its requests not in the HTTP metrics and traces.
+    /// </summary>
+    public void AddProbePort(int port) => _probePorts[port] = true;
+
+    public void RemoveProbePort(int port) => _probePorts.TryRemove(port, out _);
+
+    /// <summary>Whether a connection comes from the gateway's own probe: from loopback, on a port it registered.</summary>
+    public bool IsProbe(System.Net.IPAddress? remoteAddress, int remotePort)
+        => remoteAddress is not null && System.Net.IPAddress.IsLoopback(remoteAddress) && _probePorts.ContainsKey(remotePort);
+
+    public bool IsProbe(HttpContext context) => IsProbe(context.Connection.RemoteIpAddress, context.Connection.RemotePort);
 }

@@ -1,8 +1,8 @@
 namespace Axitech.Gateway.Listeners;
 
 /// <summary>
-/// Keeps the two listeners apart, after routing: management endpoints answer 404 on Public, and webhook routes (and
-/// anything else) answer 404 on Management.
+/// Keeps the two listeners apart, after routing: management paths answer 404 on Public, and webhook routes (and anything
+/// else) answer 404 on Management, whatever the method (a 405 would show that the path exists on the other listener).
 /// </summary>
 internal sealed class ListenerSegregationMiddleware
 {
@@ -17,7 +17,11 @@ internal sealed class ListenerSegregationMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        var isManagementEndpoint = context.GetEndpoint()?.Metadata.GetMetadata<ManagementEndpointMetadata>() is not null;
+        // Routing answers a known path with a method it does not serve by selecting its own 405 endpoint, which has no
+        // metadata of ours: the path then decides.
+        var endpoint = context.GetEndpoint();
+        var isManagementEndpoint = endpoint?.Metadata.GetMetadata<ManagementEndpointMetadata>() is not null
+            || (endpoint is not null && ManagementEndpointMetadata.Paths.Contains(context.Request.Path.Value ?? string.Empty));
         if (isManagementEndpoint != _listeners.IsManagement(context))
         {
             context.SetEndpoint(null);

@@ -4,4 +4,9 @@ namespace Axitech.Gateway.Listeners;
 internal sealed class ManagementEndpointMetadata
 {
     public static readonly ManagementEndpointMetadata Instance = new();
+
+    /// <summary>The Management listener's paths, whatever the method.</summary>
+    public static readonly HashSet<string> Paths = new(
+        [Health.HealthServiceCollectionExtensions.LivenessPath, Health.HealthServiceCollectionExtensions.ReadinessPath, Telemetry.TelemetryServiceCollectionExtensions.MetricsPath],
+        StringComparer.OrdinalIgnoreCase);
 }

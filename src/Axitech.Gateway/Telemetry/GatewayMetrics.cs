@@ -16,6 +16,11 @@ internal sealed class GatewayMetrics
     public const string VerificationDurationInstrument = "axitech.gateway.webhook.verification.duration";
     public const string BodySizeInstrument = "axitech.gateway.webhook.body.size";
     public const string UpstreamRequestsInstrument = "axitech.gateway.upstream.requests";
+    public const string ConfigReloadsInstrument = "axitech.gateway.config.reloads";
+    public const string LogRecordsDroppedInstrument = "axitech.gateway.log.records.dropped";
+
+    public const string ReloadApplied = "applied";
+    public const string ReloadRefused = "refused";
 
     private static readonly double[] _durationBuckets =
         [0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
@@ -27,6 +32,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _verificationDuration;
     private readonly Histogram<long> _bodySize;
     private readonly Counter<long> _upstreamRequests;
+    private readonly Counter<long> _configReloads;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -51,6 +57,24 @@ internal sealed class GatewayMetrics
             UpstreamRequestsInstrument,
             unit: "{request}",
             description: "Verified deliveries forwarded by YARP, by route, the status answered to the sender (the upstream's, or 502/504 from the gateway) and YARP's forwarder error (none when the upstream answered).");
+        _configReloads = meter.CreateCounter<long>(
+            ConfigReloadsInstrument,
+            unit: "{reload}",
+            description: "Configuration reloads, by result: applied (the new configuration is in force) or refused (invalid: nothing of it applied).");
+        meter.CreateObservableCounter(
+            LogRecordsDroppedInstrument,
+            () => ConsoleLogWriter.Dropped,
+            unit: "{record}",
+            description: "Console log records dropped because standard output did not keep up (nobody reading it, or too slowly): the gateway never waits for its logs.");
+    }
+
+    /// <summary>Counts one configuration reload that was applied or refused.</summary>
+    public void ConfigReload(string result)
+    {
+        if (_configReloads.Enabled)
+        {
+            _configReloads.Add(1, new TagList { { "result", result } });
+        }
     }
 
     /// <summary>Counts one forwarded delivery once YARP is done with it.</summary>

@@ -1,3 +1,4 @@
+using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Listeners;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
@@ -28,12 +29,32 @@ internal static class TelemetryServiceCollectionExtensions
         // "Timestamp", a value ISO 8601 parsers (and so log shippers) refuse.
         services.PostConfigure<JsonConsoleFormatterOptions>(options => options.TimestampFormat = options.TimestampFormat?.TrimEnd());
 
+        // Every line has a UTC timestamp from the first one, whatever the files say; a full queue drops records rather
+        // than makes a request wait (ConsoleLogWriter counts what stdout could not take).
+        services.PostConfigure<SimpleConsoleFormatterOptions>(options =>
+        {
+            options.TimestampFormat ??= GatewayDefaults.LogTimestampFormat;
+            options.UseUtcTimestamp = true;
+        });
+        services.PostConfigure<JsonConsoleFormatterOptions>(options =>
+        {
+            options.TimestampFormat ??= GatewayDefaults.LogTimestampFormat.TrimEnd();
+            options.UseUtcTimestamp = true;
+        });
+        // The logger's own queue only waits for formatting (ConsoleLogWriter never blocks on stdout): roomy, and should
+        // it ever fill, it drops rather than makes a request wait.
+        services.Configure<ConsoleLoggerOptions>(options =>
+        {
+            options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+            options.MaxQueueLength = 10_000;
+        });
+
         // What the gateway's traces are made of, for whichever tracer provider there is: the one created below, or
         // one the host adds itself (the tests' in-memory exporter). This overload runs at once against the service
         // collection, so instrumentations that register services may be added here; it creates no tracer provider.
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
             .AddSource(GatewayTelemetry.ActivitySourceName)
-            .AddAspNetCoreInstrumentation(options => options.Filter = context => !listeners.IsManagement(context))
+            .AddAspNetCoreInstrumentation(options => options.Filter = context => !listeners.IsManagement(context) && !listeners.IsProbe(context))
             .AddHttpClientInstrumentation());
 
         var serviceName = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : DefaultServiceName;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Axitech.Gateway.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Axitech.Gateway.Verification;
 
@@ -25,9 +24,8 @@ internal sealed class FailureThrottle : IDisposable
     /// <summary><see cref="Environment.TickCount64"/> at the last recorded failure; long.MinValue / 2 before any.</summary>
     private long _lastFailure = long.MinValue / 2;
 
-    public FailureThrottle(IOptions<GatewayOptions> options)
+    public FailureThrottle(FailureThrottlingOptions settings)
     {
-        var settings = options.Value.FailureThrottling;
         RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.Window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!settings.Enabled)
         {

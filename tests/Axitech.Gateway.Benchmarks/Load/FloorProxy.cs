@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Forwarding;
+using Axitech.Gateway.Pipeline;
 using Axitech.Webhooks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,11 +10,12 @@ namespace Axitech.Gateway.Benchmarks.Load;
 
 /// <summary>
 /// The <c>floor</c> host's one middleware: the least a proxy must do to forward only verified deliveries, and nothing
-/// more. It is the four costs issue 6 names, each at its floor: read the body once (into a pooled buffer behind the
-/// signed prefix), one HMAC (the gateway's pooled keyed instance), a constant-time compare, a duplicate-store round
-/// trip (the gateway's in-memory store: claim, then complete); then the same bytes go upstream through the gateway's
-/// own forwarding (<see cref="BufferedBodyHandoverTransform"/>, no second copy). It has none of the gateway's
-/// telemetry, logging, header checks, throttling, limits or error handling: it is a yardstick, not a gateway.
+/// more. It is the four costs issue 6 names, each at its floor: read the body once into a pooled buffer, hashing it as
+/// it arrives (the gateway's <see cref="IncrementalSignature"/> with its pooled keyed instance), a constant-time
+/// compare, a duplicate-store round trip (the gateway's in-memory store: claim, then complete); then the same bytes go
+/// upstream through the gateway's own forwarding (<see cref="VerifiedBodyStream"/>, read by YARP's own request
+/// content). It has none of the gateway's telemetry, logging, header checks, throttling, limits or error handling: it
+/// is a yardstick, not a gateway.
 /// </summary>
 /// <remarks>
 /// Against plain YARP it measures what verification itself costs on this machine (store-and-forward plus the HMAC);
@@ -24,13 +24,10 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// </remarks>
 internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
 {
-    /// <summary>Sized as the gateway's own pool of body buffers.</summary>
-    private static readonly ArrayPool<byte> _buffers = ArrayPool<byte>.Create(maxArrayLength: 2 * 1024 * 1024, maxArraysPerBucket: 32);
-
     /// <summary>The in-flight lease, as the gateway's default (<c>Deduplication:InFlightLease</c>).</summary>
     private static readonly TimeSpan _lease = TimeSpan.FromMinutes(2);
 
-    private readonly WebhookSecret _secret = new(LoadHost.Secret);
+    private readonly WebhookSecret[] _secrets = [new(LoadHost.Secret)];
 
     /// <summary>The gateway's in-memory store with its default MaxEntries; entries live as long as the gateway's do.</summary>
     private readonly InMemoryDeduplicationStore _store = new(TimeProvider.System, maxEntries: 1_000_000, NullLogger<InMemoryDeduplicationStore>.Instance);
@@ -44,45 +41,49 @@ internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
         var request = context.Request;
         var target = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
         var timestamp = request.Headers[AxitechSignature.TimestampHeaderName].ToString();
-        var prefixLength = AxitechSignature.GetPrefixByteCount(request.Method, default, target, timestamp);
         var length = (int)(request.ContentLength ?? 0);
-        var buffer = _buffers.Rent(prefixLength + length);
+        var buffer = BodyBuffers.Rent(length);
+        using var hmac = new HmacHolder(IncrementalSignature.Start(_secrets, request.Method, default, target, timestamp));
         var read = 0;
         while (read < length)
         {
-            var count = await request.Body.ReadAsync(buffer.AsMemory(prefixLength + read, length - read), context.RequestAborted);
+            var count = await request.Body.ReadAsync(buffer.AsMemory(read, length - read), context.RequestAborted);
             if (count == 0)
             {
-                _buffers.Return(buffer);
+                BodyBuffers.Return(buffer);
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return;
             }
 
+            hmac.Signature.Append(buffer.AsSpan(read, count));
             read += count;
         }
 
-        if (!Verify(buffer, prefixLength, length, request.Method, target, timestamp, request.Headers[AxitechSignature.SignatureHeaderName].ToString(), out var key))
+        Span<byte> provided = stackalloc byte[AxitechSignature.SizeInBytes];
+        var outcome = hmac.Signature.Complete(request.Headers[AxitechSignature.SignatureHeaderName].ToString(), timestamp, TimeProvider.System.GetUtcNow(), TimeSpan.FromDays(1), provided, out _);
+        if (outcome != WebhookVerificationOutcome.Valid)
         {
-            _buffers.Return(buffer);
+            BodyBuffers.Return(buffer);
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 
+        var key = DeduplicationKey.Create(LoadHost.Policy, provided);
         var claim = _store.TryClaim(key, _lease);
         if (claim.Status != ClaimStatus.Claimed)
         {
-            _buffers.Return(buffer);
+            BodyBuffers.Return(buffer);
             context.Response.StatusCode = StatusCodes.Status409Conflict;
             return;
         }
 
-        var body = new BufferedBodyStream(buffer, prefixLength, length, _buffers);
+        var body = new VerifiedBodyStream(buffer, length);
         request.Body = body;
         await next(context);
+        body.Release();
         var error = context.Features.Get<IForwarderErrorFeature>()?.Error ?? ForwarderError.None;
         if (error == ForwarderError.None)
         {
-            body.Release();
             await _store.CompleteAsync(key, claim.Token, context.Response.StatusCode, timeToLive, CancellationToken.None);
         }
         else
@@ -91,24 +92,11 @@ internal sealed class FloorProxy(TimeSpan timeToLive) : IDisposable
         }
     }
 
-    private bool Verify(byte[] buffer, int prefixLength, int length, string method, string target, string timestamp, string signature, out DeduplicationKey key)
+    /// <summary>Keeps the mutable struct in one place across the awaits (a class field), and disposes it.</summary>
+    private sealed class HmacHolder(IncrementalSignature signature) : IDisposable
     {
-        key = default;
-        Span<byte> provided = stackalloc byte[AxitechSignature.SizeInBytes];
-        if (!WebhookVerifier.TryDecodeSignature(signature, provided))
-        {
-            return false;
-        }
+        public IncrementalSignature Signature = signature;
 
-        AxitechSignature.WritePrefix(buffer, method, default, target, timestamp);
-        Span<byte> computed = stackalloc byte[AxitechSignature.SizeInBytes];
-        _secret.ComputeHash(buffer.AsSpan(0, prefixLength + length), computed);
-        if (!CryptographicOperations.FixedTimeEquals(computed, provided))
-        {
-            return false;
-        }
-
-        key = DeduplicationKey.Create(LoadHost.Policy, provided);
-        return true;
+        public void Dispose() => Signature.Dispose();
     }
 }

@@ -40,7 +40,7 @@ internal static class LoadBenchmark
         var directory = Directory.CreateTempSubdirectory("axgw-load-");
         try
         {
-            var ports = FreeLoopbackPorts(4);
+            var ports = FreeLoopbackPorts(5);
             var tolerance = options.Soak ? options.SoakTolerance : TimeSpan.FromMinutes(5);
             var margin = options.Soak ? options.SoakExpiryMargin : TimeSpan.FromSeconds(30);
             // The comparison counts allocations, which need a fixed GC heap count; the soak measures memory as the
@@ -48,7 +48,7 @@ internal static class LoadBenchmark
             var fixedHeaps = !options.Soak;
             await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin), fixedHeaps);
             await using var gateway = await HostProcess.StartAsync(new HostArguments(options.Contestant, ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
-            await using var baseline = await HostProcess.StartAsync(new HostArguments(options.BaselineRole, ports[3], 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
+            await using var baseline = await HostProcess.StartAsync(new HostArguments(options.BaselineRole, ports[3], options.Baseline == "gateway" ? ports[4] : 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
 
             var session = new LoadSession(options, directory.FullName, upstream, gateway, baseline);
             await session.SmokeTestAsync();

@@ -4,6 +4,7 @@ using System.Globalization;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Forwarding;
+using Axitech.Gateway.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
@@ -52,6 +53,12 @@ internal static class LoadHost
 
     private static async Task<int> RunAsync(HostArguments options, string emptyConfigDirectory)
     {
+        if (options.Role == "gateway")
+        {
+            // As shipped: a gateway process writes its console through this writer (GatewayApplication.RunAsync).
+            ConsoleLogWriter.Install();
+        }
+
         using var floor = options.Role == "floor" ? new FloorProxy(options.Tolerance + options.ExpiryMargin) : null;
         await using var app = options.Role switch
         {
@@ -114,10 +121,6 @@ internal static class LoadHost
         [$"ReverseProxy:Routes:{Route}:ClusterId"] = "upstream",
         [$"ReverseProxy:Routes:{Route}:Match:Path"] = RoutePath,
         ["ReverseProxy:Clusters:upstream:Destinations:upstream:Address"] = $"http://127.0.0.1:{options.UpstreamPort}/",
-
-        // Accepted deliveries log at Information: at thousands a second that is a console benchmark, not a proxy one.
-        ["Logging:LogLevel:Default"] = "Warning",
-        ["Logging:LogLevel:Axitech.Gateway.Verification"] = "Warning",
     };
 
     private static WebApplication BuildGateway(HostArguments options, string emptyConfigDirectory)
@@ -155,6 +158,9 @@ internal static class LoadHost
     {
         var settings = ProxyConfiguration(options);
 
+        // Plain YARP logs nothing per request either way; the gateway keeps its shipped logging (GatewayDefaults).
+        settings["Logging:LogLevel:Default"] = "Warning";
+
         // The gateway's Kestrel settings (GatewayDefaults), with one endpoint of our own.
         foreach (var (key, value) in GatewayDefaults.Values)
         {
@@ -184,13 +190,7 @@ internal static class LoadHost
         });
         builder.WebHost.ConfigureKestrel((context, kestrelOptions) => kestrelOptions.Configure(context.Configuration.GetSection("Kestrel"), reloadOnChange: true));
 
-        var proxy = builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-        if (floor is not null)
-        {
-            // The gateway's forwarding of a buffered body: sent whole from the buffer it was verified in.
-            proxy.AddTransforms(context => context.RequestTransforms.Add(new BufferedBodyHandoverTransform()));
-            builder.Services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, BufferedBodyHttpClientFactory>());
-        }
+        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
 
         var app = builder.Build();
         if (floor is not null)

@@ -11,7 +11,7 @@ internal sealed record LoadOptions
     public const string Usage = """
         Usage: load [--soak] [--threads N] [--connections N] [--duration SECONDS] [--rounds N] [--paced-rounds N]
                     [--equal-load-rounds N] [--warmup SECONDS] [--max-warmup-rounds N] [--sizes BYTES,BYTES] [--soak-seconds N] [--soak-share S] [--allocations]
-                    [--gateway-without-otel] [--gateway-setting KEY=VALUE]... [--contestant gateway|floor] [--baseline plain|floor]
+                    [--gateway-without-otel] [--gateway-setting KEY=VALUE]... [--contestant gateway|floor] [--baseline plain|floor|gateway]
           (default)   gateway vs plain YARP: interleaved peak rounds and paced rounds at 50% of plain YARP's peak,
                       for each body size (default 1024,262144)
           --soak      the gateway alone under sustained load for 2 minutes (after filling its duplicate store to
@@ -30,6 +30,9 @@ internal sealed record LoadOptions
                       YARP plus only what verifying needs (read the body into a buffer, one HMAC, a constant-time
                       compare, an in-memory duplicate-store round trip, forward from the buffer). Floor vs plain is
                       what verification itself costs on this machine; gateway vs floor is what the gateway adds to it
+          --baseline gateway  the gateway as shipped in plain YARP's place, against the gateway with the
+                      --gateway-setting values: one setting's cost in one run (e.g. ConnectionStrings:Redis=127.0.0.1:6379
+                      against the in-memory store)
         """;
 
     public bool Soak { get; init; }
@@ -52,10 +55,10 @@ internal sealed record LoadOptions
     public string ContestantName => Contestant == "floor" ? "floor proxy" : "gateway";
 
     /// <summary>The baseline's name in the report.</summary>
-    public string BaselineName => Baseline == "floor" ? "floor proxy" : "plain YARP";
+    public string BaselineName => Baseline switch { "floor" => "floor proxy", "gateway" => "gateway as shipped", _ => "plain YARP" };
 
     /// <summary>The load-host role of the baseline.</summary>
-    public string BaselineRole => Baseline == "floor" ? "floor" : "baseline";
+    public string BaselineRole => Baseline switch { "floor" => "floor", "gateway" => "gateway", _ => "baseline" };
 
     public int Threads { get; init; } = 2;
 
@@ -137,10 +140,15 @@ internal sealed record LoadOptions
             throw new ArgumentException("Need threads ≥ 1, connections ≥ threads, rounds ≥ 1, body sizes between 1 and 1048576 bytes and a soak share in (0, 1].");
         }
 
-        if (options.Contestant is not ("gateway" or "floor") || options.Baseline is not ("plain" or "floor") || (options.Contestant == "floor" && options.Baseline == "floor")
+        if (options.Contestant is not ("gateway" or "floor") || options.Baseline is not ("plain" or "floor" or "gateway") || (options.Contestant == "floor" && options.Baseline != "plain")
             || (options.Soak && (options.Contestant != "gateway" || options.Baseline != "plain")))
         {
-            throw new ArgumentException("--contestant is gateway or floor, --baseline plain or floor, not both floor, and neither with --soak.");
+            throw new ArgumentException("--contestant is gateway or floor, --baseline plain, floor or gateway (the floor contestant against plain only), and neither with --soak.");
+        }
+
+        if (options.Baseline == "gateway" && options.GatewaySettings.Count == 0)
+        {
+            throw new ArgumentException("--baseline gateway compares the gateway with --gateway-setting values against the gateway as shipped: give at least one.");
         }
 
         if (options.Contestant != "gateway" && (options.GatewaySettings.Count > 0 || !options.GatewayTelemetry))

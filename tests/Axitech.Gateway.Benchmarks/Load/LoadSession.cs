@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Axitech.Gateway.Verification;
+using Axitech.Gateway.Pipeline;
 using Axitech.Webhooks;
 
 namespace Axitech.Gateway.Benchmarks.Load;
@@ -61,7 +61,7 @@ internal sealed class LoadSession
             request.Headers.Add(AxitechSignature.TimestampHeaderName, timestamp);
             using var response = await client.SendAsync(request);
             var after = await _upstream.StatsAsync();
-            var isDuplicate = response.Headers.TryGetValues(WebhookVerificationMiddleware.DuplicateHeader, out var values) && values.Contains("true");
+            var isDuplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values) && values.Contains("true");
             if (response.StatusCode != status || after.Requests - before.Requests != forwarded || isDuplicate != duplicate)
             {
                 throw new InvalidOperationException(
@@ -98,7 +98,14 @@ internal sealed class LoadSession
             await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a delivery through plain YARP");
         }
 
-        Progress($"Smoke test passed: the {_options.ContestantName} forwards a signed delivery, does not forward its repeat and refuses a tampered copy; {(_options.Baseline == "plain" ? "plain YARP forwards" : "so does the floor proxy")}.");
+        if (_options.Baseline == "gateway")
+        {
+            await ExpectAsync(_baseline, body, HttpStatusCode.OK, 1, duplicate: false, "a signed delivery through the gateway as shipped");
+            await ExpectAsync(_baseline, body, HttpStatusCode.OK, 0, duplicate: true, "its repeat through the gateway as shipped");
+            await ExpectAsync(_baseline, tampered, HttpStatusCode.Unauthorized, 0, duplicate: false, "a tampered copy through the gateway as shipped");
+        }
+
+        Progress($"Smoke test passed: the {_options.ContestantName} forwards a signed delivery, does not forward its repeat and refuses a tampered copy; {_options.Baseline switch { "plain" => "plain YARP forwards", "gateway" => "so does the gateway as shipped", _ => "so does the floor proxy" }}.");
     }
 
     /// <summary>

@@ -114,6 +114,31 @@ public sealed class InMemoryDeduplicationTests
     }
 
     [Fact]
+    public async Task ContentKey_ASlidCopyOfADeliveredDelivery_IsRefused_NotForwardedAgain()
+    {
+        // The signed string has no separator between timestamp and body: "…:51Z" + "{…}" and "…:51" + "Z{…}" are the
+        // same bytes, so the slid copy carries a valid signature. Keyed on its signature (its body has no content key)
+        // it would not be seen as the original's repeat.
+        await using var gateway = await TestGateway.StartAsync(c =>
+        {
+            c["Webhooks:Policies:axitech:Deduplication:Key:0"] = "event_type";
+            c["Webhooks:Policies:axitech:Deduplication:Key:1"] = "data.sessionId";
+        });
+        var body = SignedRequest.UniqueBody();
+        var timestamp = Axitech.Webhooks.WebhookTimestamp.FormatIso8601(DateTimeOffset.UtcNow);
+        var original = SignedRequest.Create(Target, body, timestamp: timestamp);
+        var slid = original with { Timestamp = timestamp[..^1], Body = [(byte)'Z', .. body] };
+
+        using var first = await gateway.SendAsync(original);
+        using var second = await gateway.SendAsync(slid);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Contains("invalid_json", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(body, Assert.Single(gateway.Upstream.Received).Body);
+    }
+
+    [Fact]
     public async Task Disabled_ForwardsEveryRepeat()
     {
         await using var gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:Deduplication:Enabled"] = "false");

@@ -18,7 +18,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        _store = new RedisDeduplicationStore(_connection, "axgw-test:", NullLogger<RedisDeduplicationStore>.Instance);
+        _store = new RedisDeduplicationStore(_connection, "axgw-test:", NullLogger<RedisDeduplicationStore>.Instance, TimeProvider.System);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,7 +14,11 @@ public sealed class JsonConsoleLogTests
     public async Task JsonFormatter_WritesOneObjectALine_WithTheRequestsTraceAndSpanIds()
     {
         await using var gateway = await GatewayProcess.StartAsync(
-            c => c["Logging:LogLevel:Axitech.Gateway"] = "Information",
+            c =>
+            {
+                c["Logging:LogLevel:Axitech.Gateway"] = "Information";
+                c["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information";
+            },
             environment: new Dictionary<string, string?> { ["Logging__Console__FormatterName"] = "json" });
         using var sender = UntracedSender.Create(gateway.PublicPort);
         var acceptedTrace = ActivityTraceId.CreateRandom();

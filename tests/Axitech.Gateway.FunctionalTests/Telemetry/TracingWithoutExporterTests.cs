@@ -83,7 +83,7 @@ public sealed class TracingWithoutExporterTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         await using var gateway = await GatewayProcess.StartAsync(
-            c => c["Logging:LogLevel:Axitech.Gateway.Verification"] = "Information",
+            c => c["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information",
             upstream,
             new Dictionary<string, string?> { ["Logging__Console__FormatterName"] = "json" });
         using var sender = UntracedSender.Create(gateway.PublicPort);

@@ -26,10 +26,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Match> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _ownedConfigDirectory;
-    private readonly RecordingUpstream _upstream;
+    private readonly RecordingUpstream? _upstream;
     private readonly bool _ownsUpstream;
 
-    private GatewayProcess(Process process, RecordingUpstream upstream, bool ownsUpstream, string? ownedConfigDirectory)
+    private GatewayProcess(Process process, RecordingUpstream? upstream, bool ownsUpstream, string? ownedConfigDirectory)
     {
         _process = process;
         _upstream = upstream;
@@ -44,7 +44,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>The upstream the default routes forward to.</summary>
-    public RecordingUpstream Upstream => _upstream;
+    public RecordingUpstream Upstream => _upstream ?? throw new InvalidOperationException("This gateway was started from a command line of its own, without a recording upstream.");
 
     /// <summary>The bound addresses of every endpoint but Management (<c>http://127.0.0.1:33973</c>), Public's first.</summary>
     public IReadOnlyList<Uri> PublicUrls { get; private set; } = [];
@@ -128,6 +128,30 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a gateway the way <paramref name="startInfo"/> says (<c>dotnet run --project …</c>, say, with its own
+    /// configuration) through <see cref="ChildProcess"/>, and waits for its start-up line, from which the ports are read
+    /// as for any gateway process. Disposing it ends its whole process tree (<c>dotnet run</c> and the gateway it started).
+    /// </summary>
+    public static async Task<GatewayProcess> StartAsync(ProcessStartInfo startInfo)
+    {
+        ArgumentNullException.ThrowIfNull(startInfo);
+        startInfo.UseShellExecute = false;
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        var gateway = new GatewayProcess(ChildProcess.Start(startInfo), upstream: null, ownsUpstream: false, ownedConfigDirectory: null);
+        try
+        {
+            await gateway.WaitUntilListeningAsync();
+            return gateway;
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Sends a signal as an orchestrator does (<c>kill -TERM</c>).</summary>
     public async Task SignalAsync(string signal)
     {
@@ -166,7 +190,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-        if (_ownsUpstream)
+        if (_ownsUpstream && _upstream is not null)
         {
             await _upstream.DisposeAsync();
         }

@@ -32,13 +32,21 @@ public sealed class ContentKeyTests
     [Theory]
     [InlineData("""{"event_type":"session.submitted"}""")]
     [InlineData("""{"event_type":"session.submitted","data":"flat"}""")]
+    [InlineData("[1, 2]")]
+    public void JsonWithoutAPath_HasNoContentKey(string body)
+        => Assert.Equal(ContentKeyResult.MissingPath, ContentKey.Compute(Encoding.UTF8.GetBytes(body), _paths, new byte[32]));
+
+    [Theory]
     [InlineData("not json")]
     [InlineData("")]
-    public void MissingPathOrNotJson_HasNoContentKey(string body) => Assert.Null(Compute(body));
+    [InlineData("""Z{"event_type":"a","data":{"sessionId":"b"}}""")]
+    [InlineData("""1{"event_type":"a","data":{"sessionId":"b"}}""")]
+    public void NotJson_IsToldApart_SoThatASlidCopyIsNotKeyedOnItsSignature(string body)
+        => Assert.Equal(ContentKeyResult.NotJson, ContentKey.Compute(Encoding.UTF8.GetBytes(body), _paths, new byte[32]));
 
     private static byte[]? Compute(string body)
     {
         var hash = new byte[32];
-        return ContentKey.TryCompute(Encoding.UTF8.GetBytes(body), _paths, hash) ? hash : null;
+        return ContentKey.Compute(Encoding.UTF8.GetBytes(body), _paths, hash) == ContentKeyResult.Computed ? hash : null;
     }
 }

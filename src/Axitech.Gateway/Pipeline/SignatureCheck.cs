@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Telemetry;
+using Axitech.Webhooks;
+
+namespace Axitech.Gateway.Pipeline;
+
+/// <summary>
+/// The verification stage, in two steps around the body read: <see cref="Begin"/> starts the HMACs with the signed
+/// prefix once the headers passed the screen, so that the body is hashed as it arrives; <see cref="Complete"/> ends
+/// them after the last byte, compares in constant time, checks the timestamp's freshness, and derives the delivery's
+/// duplicate key.
+/// </summary>
+internal sealed class SignatureCheck
+{
+    private static readonly Dictionary<WebhookVerificationOutcome, Answer> _refusals = Enum.GetValues<WebhookVerificationOutcome>()
+        .Where(o => o != WebhookVerificationOutcome.Valid)
+        .ToDictionary(o => o, RequestScreen.Unauthorized);
+
+    private readonly TimeProvider _timeProvider;
+    private readonly GatewayMetrics _metrics;
+
+    public SignatureCheck(TimeProvider timeProvider, GatewayMetrics metrics)
+    {
+        _timeProvider = timeProvider;
+        _metrics = metrics;
+    }
+
+    public static void Begin(WebhookRequest request)
+    {
+        var policy = request.Policy;
+        request.Hmac = IncrementalSignature.Start(policy.Secrets, request.Context.Request.Method, policy.SignedPathPrefix, request.RawTarget, request.Timestamp);
+    }
+
+    public Answer? Complete(WebhookRequest request)
+    {
+        var policy = request.Policy;
+        _metrics.BodySize(request.Route.RouteId, policy.Name, request.BodyLength);
+        var started = Stopwatch.GetTimestamp();
+        Span<byte> signature = stackalloc byte[AxitechSignature.SizeInBytes];
+        var outcome = request.Hmac.Complete(request.Signature, request.Timestamp, _timeProvider.GetUtcNow(), policy.Tolerance, signature, out var deliveredAt);
+        _metrics.VerificationDuration(request.Route.RouteId, policy.Name, Stopwatch.GetElapsedTime(started));
+        if (outcome != WebhookVerificationOutcome.Valid)
+        {
+            return _refusals[outcome];
+        }
+
+        request.DeliveredAt = deliveredAt;
+        if (policy.Deduplication.Enabled)
+        {
+            if (DeduplicationService.CreateKey(policy, signature, request.Body) is not { } key)
+            {
+                // A content-keyed policy cannot key a body that is not JSON. Such a body is refused rather than keyed on
+                // its signature: the signed string has no separator between timestamp and body, so a delivery's
+                // signature also verifies with characters slid from the end of its timestamp to the front of its body
+                // ("…:51Z" + "{…}" as "…:51" + "Z{…}"), and that copy, keyed differently, would be forwarded again.
+                // A slid copy of a JSON object is never JSON.
+                return Answer.InvalidJson;
+            }
+
+            request.Key = key;
+        }
+
+        return null;
+    }
+}

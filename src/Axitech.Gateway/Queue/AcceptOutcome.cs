@@ -1,0 +1,14 @@
+namespace Axitech.Gateway.Queue;
+
+/// <summary>What became of an acceptance.</summary>
+internal enum AcceptOutcome
+{
+    /// <summary>Committed (durably: the answer comes only after the commit returned).</summary>
+    Accepted,
+
+    /// <summary>A delivery with the same dedup key is already stored; nothing was stored again.</summary>
+    Duplicate,
+
+    /// <summary>The store could not commit it (unreachable, full, read-only): nothing was accepted. Answer 503.</summary>
+    Unavailable,
+}

@@ -1,0 +1,40 @@
+namespace Axitech.Gateway.Queue;
+
+/// <summary>
+/// <c>Webhooks:Queue</c>: where accepted deliveries are kept until their upstream has them. An embedded SQLite file
+/// (<see cref="Path"/>) for a single instance; PostgreSQL, shared by replicas, when <c>ConnectionStrings:Postgres</c>
+/// is set.
+/// </summary>
+public sealed record DeliveryQueueOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Webhooks:Queue";
+
+    /// <summary>
+    /// The SQLite database file, relative to the process's working directory unless absolute. Ignored when
+    /// <c>ConnectionStrings:Postgres</c> is set. The default is <c>data/queue.db</c>.
+    /// </summary>
+    public string Path { get; init; } = "data/queue.db";
+
+    /// <summary>How many deliveries of one route may be in flight to its upstream at once. The default is 4.</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>
+    /// How long an attempt holds its delivery: a delivery whose instance died mid-attempt is tried again by anyone
+    /// once this has passed. Keep it above the upstream's timeout. The default is 1 minute.
+    /// </summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long dead-lettered deliveries are kept for inspection and replay before they are purged. The default is 14 days.</summary>
+    public TimeSpan DeadRetention { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// Keys that encrypt bodies at rest (AES-256-GCM), each the base64 of 32 random bytes (<c>openssl rand -base64 32</c>).
+    /// The first encrypts; every one decrypts, so a key is rotated by putting the new one first and keeping the old one
+    /// until no delivery written with it is left. Empty (the default): bodies are stored in the clear.
+    /// </summary>
+    public IReadOnlyList<string> EncryptionKeys { get; init; } = [];
+
+    /// <summary>When a failed attempt is tried again, and when a delivery is given up.</summary>
+    public DeliveryRetryOptions Retry { get; init; } = new();
+}

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Axitech.Gateway.Queue;
+
+/// <summary>
+/// The store shared by replicas: PostgreSQL, with synchronous commit in every write transaction (whatever the server's
+/// default), <c>FOR UPDATE SKIP LOCKED</c> so that replicas leasing at once never take the same delivery, and the
+/// unique dedup key deciding duplicates across replicas. The tables are created in the connection's search path
+/// (<c>Search Path=...</c> in the connection string puts them in a schema of their own).
+/// </summary>
+internal sealed class PostgresDeliveryStore : SqlDeliveryStore
+{
+    // pg_advisory_xact_lock key serialising schema migrations of replicas starting together ("axgw16" in ASCII-ish).
+    private const long MigrationLockKey = 0x6178_6777_3136;
+
+    private static readonly IReadOnlyList<IReadOnlyList<string>> _migrations =
+    [
+        // Version 1.
+        [
+            """
+            CREATE TABLE deliveries (
+              id uuid PRIMARY KEY,
+              route text NOT NULL,
+              dedup_key text NULL UNIQUE,
+              method text NOT NULL,
+              raw_target text NOT NULL,
+              signature text NOT NULL,
+              timestamp_header text NOT NULL,
+              content_type text NULL,
+              body bytea NOT NULL,
+              body_encoding integer NOT NULL,
+              received_at bigint NOT NULL,
+              attempts integer NOT NULL DEFAULT 0,
+              next_attempt_at bigint NOT NULL,
+              state text NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+              lease_owner text NULL,
+              leased_until bigint NULL,
+              last_status_code integer NULL,
+              last_error text NULL,
+              delivered_at bigint NULL,
+              dead_at bigint NULL,
+              dedup_expires_at bigint NOT NULL,
+              trace_parent text NULL
+            )
+            """,
+            "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at)",
+        ],
+    ];
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDeliveryStore(string connectionString, DeliveryQueueOptions options, TimeProvider timeProvider, ILogger<PostgresDeliveryStore>? logger = null)
+        : base("postgres", options, timeProvider, (ILogger?)logger ?? NullLogger.Instance, serializeWrites: false)
+        => _dataSource = NpgsqlDataSource.Create(WithDefaults(connectionString));
+
+    protected override string LockDueRowsClause => "FOR UPDATE SKIP LOCKED";
+
+    protected override IReadOnlyList<IReadOnlyList<string>> Migrations => _migrations;
+
+    /// <summary>
+    /// Short timeouts unless the connection string sets them: a webhook sender waits on an acceptance, and an
+    /// unreachable database should be a quick 503, not a 30-second hang.
+    /// </summary>
+    internal static string WithDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant())
+            .ToHashSet();
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Overlaps(["TIMEOUT", "CONNECTTIMEOUT", "CONNECTIONTIMEOUT"]))
+        {
+            builder.Timeout = 5;
+        }
+
+        if (!given.Contains("COMMANDTIMEOUT"))
+        {
+            builder.CommandTimeout = 10;
+        }
+
+        if (!given.Overlaps(["APPLICATIONNAME"]))
+        {
+            builder.ApplicationName = "Axitech.Gateway";
+        }
+
+        return builder.ConnectionString;
+    }
+
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+        => await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+    protected override async Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The commit returns once the WAL is flushed, even where the server or role defaults to asynchronous commit.
+            await ExecuteAsync(connection, transaction, "SET LOCAL synchronous_commit TO on", cancellationToken).ConfigureAwait(false);
+            return transaction;
+        }
+        catch
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    protected override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        => await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLockKey})", cancellationToken).ConfigureAwait(false);
+
+    protected override bool IsUnavailable(Exception exception)
+        => exception is DbException or IOException or SocketException or TimeoutException;
+
+    protected override object ToDbId(Guid id) => id;
+
+    protected override Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Axitech.Gateway.Queue;
+
+/// <summary>
+/// The embedded store of a single instance: one SQLite file in WAL mode, <c>synchronous=FULL</c> on every connection,
+/// so a commit is on disk (WAL fsynced) before an acceptance is answered. WAL lets the <c>deliveries</c> command read and
+/// write from another process while the gateway runs; both wait for the other's write lock (busy timeout) instead of
+/// failing.
+/// </summary>
+internal sealed class SqliteDeliveryStore : SqlDeliveryStore
+{
+    /// <summary>How long a write waits for another process's write lock (the <c>deliveries</c> command or the gateway).</summary>
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    private static readonly IReadOnlyList<IReadOnlyList<string>> _migrations =
+    [
+        // Version 1.
+        [
+            """
+            CREATE TABLE deliveries (
+              id TEXT NOT NULL PRIMARY KEY,
+              route TEXT NOT NULL,
+              dedup_key TEXT NULL UNIQUE,
+              method TEXT NOT NULL,
+              raw_target TEXT NOT NULL,
+              signature TEXT NOT NULL,
+              timestamp_header TEXT NOT NULL,
+              content_type TEXT NULL,
+              body BLOB NOT NULL,
+              body_encoding INTEGER NOT NULL,
+              received_at INTEGER NOT NULL,
+              attempts INTEGER NOT NULL DEFAULT 0,
+              next_attempt_at INTEGER NOT NULL,
+              state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+              lease_owner TEXT NULL,
+              leased_until INTEGER NULL,
+              last_status_code INTEGER NULL,
+              last_error TEXT NULL,
+              delivered_at INTEGER NULL,
+              dead_at INTEGER NULL,
+              dedup_expires_at INTEGER NOT NULL,
+              trace_parent TEXT NULL
+            )
+            """,
+            "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at)",
+        ],
+    ];
+
+    private readonly string _connectionString;
+    private volatile bool _directoryCreated;
+
+    public SqliteDeliveryStore(DeliveryQueueOptions options, TimeProvider timeProvider, ILogger<SqliteDeliveryStore>? logger = null)
+        : base("sqlite", options, timeProvider, (ILogger?)logger ?? NullLogger.Instance, serializeWrites: true)
+    {
+        FilePath = Path.GetFullPath(options.Path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    /// <summary>The database file, absolute (a relative <see cref="DeliveryQueueOptions.Path"/> is resolved against the working directory).</summary>
+    public string FilePath { get; }
+
+    protected override string LockDueRowsClause => string.Empty;
+
+    protected override IReadOnlyList<IReadOnlyList<string>> Migrations => _migrations;
+
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (!_directoryCreated)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            _directoryCreated = true;
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // Per connection, not stored in the file: FULL syncs the WAL at every commit, so a committed acceptance
+            // survives a power cut, not only a crash of the process (NORMAL, the usual WAL choice, does not).
+            await ExecuteAsync(connection, null, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL;", cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    protected override async Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        // WAL is a property of the file, kept once set; readers then never block the writer, nor it them.
+        using var command = Command(connection, null, "PRAGMA journal_mode = WAL");
+        var mode = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new DeliveryStoreUnavailableException($"The sqlite delivery store could not switch {FilePath} to WAL mode (it is in '{mode}' mode): keep the file on a local file system.");
+        }
+    }
+
+    protected override Task<DbTransaction> BeginWriteTransactionAsync(DbConnection connection, CancellationToken cancellationToken)
+        // Serializable and not deferred: BEGIN IMMEDIATE, which takes the write lock at once (waiting up to the busy
+        // timeout) instead of failing when a read transaction later tries to become a write.
+        => Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false));
+
+    protected override Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        => Task.CompletedTask; // BEGIN IMMEDIATE holds the database's only write lock.
+
+    protected override bool IsUnavailable(Exception exception)
+        => exception is DbException or IOException or UnauthorizedAccessException;
+
+    protected override object ToDbId(Guid id) => id.ToString("D");
+
+    protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+
+        // Close the pooled connections, so the last one checkpoints the WAL into the file and the file can be moved.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+}

@@ -1,0 +1,118 @@
+using Axitech.Gateway.Queue;
+using Microsoft.Data.Sqlite;
+
+namespace Axitech.Gateway.FunctionalTests.Queue;
+
+/// <summary>The store's behaviour on a real SQLite file on disk, and what only the embedded engine has to show.</summary>
+public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
+{
+    private DirectoryInfo _directory = null!;
+
+    public SqliteDeliveryStoreTests(ITestOutputHelper output) => Output = output;
+
+    /// <summary>In a folder that does not exist yet: the store creates it.</summary>
+    private string DatabasePath => Path.Combine(_directory.FullName, "data", "queue.db");
+
+    public override ValueTask InitializeAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("axgw-queue-");
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
+
+    private protected override SqlDeliveryStore NewStore(DeliveryQueueOptions options) => new SqliteDeliveryStore(options with { Path = DatabasePath }, Time);
+
+    protected override async Task ExecuteRawAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The database file and its write-ahead log, where a commit lands first.</summary>
+    protected override Task<bool> StorageContainsAsync(byte[] marker)
+        => Task.FromResult(new[] { DatabasePath, DatabasePath + "-wal" }
+            .Where(File.Exists)
+            .Any(file => File.ReadAllBytes(file).AsSpan().IndexOf(marker) >= 0));
+
+    [Fact]
+    public async Task TheFile_IsCreatedWithItsFolder_InWalMode()
+    {
+        await CreateStoreAsync();
+
+        Assert.True(File.Exists(DatabasePath));
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task UnwritableLocation_AcceptanceIsUnavailable_AndNothingIsAccepted()
+    {
+        // We run as root, which ignores permission bits (CAP_DAC_OVERRIDE): a chmod 0500 folder is still writable. But
+        // nobody, root included, can create a file inside a regular file: the path's parent is a file (ENOTDIR).
+        var blocker = Path.Combine(_directory.FullName, "not-a-folder");
+        await File.WriteAllTextAsync(blocker, "a regular file");
+        await using var store = new SqliteDeliveryStore(new DeliveryQueueOptions { Path = Path.Combine(blocker, "queue.db") }, Time);
+
+        var result = await store.AcceptAsync(Delivery(NewKey()), default);
+
+        Assert.Equal(AcceptResult.Unavailable, result);
+        await Assert.ThrowsAsync<DeliveryStoreUnavailableException>(() => store.InitializeAsync(default));
+        await Assert.ThrowsAsync<DeliveryStoreUnavailableException>(() => store.LeaseDueAsync(Route, 1, Owner, Lease, default));
+        Assert.False(await store.PingAsync(default));
+        Assert.Equal(0, store.CommittedAcceptances);
+    }
+
+    [Fact]
+    public async Task LocationLostMidRun_AcceptanceIsUnavailable_AndRecoversWhenItIsBack()
+    {
+        var store = await CreateStoreAsync();
+        var before = await AcceptedAsync(store, Delivery(NewKey()));
+        var folder = Path.GetDirectoryName(DatabasePath)!;
+        var moved = folder + "-moved";
+
+        // The folder is moved away and a regular file takes its name (unwritable for root too, see above); the pooled
+        // connections are closed, so the store's next connection has to open the path again.
+        Directory.Move(folder, moved);
+        await File.WriteAllTextAsync(folder, "a regular file");
+        SqliteConnection.ClearAllPools();
+        var during = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => store.AcceptAsync(Delivery(NewKey()), default)));
+        Assert.False(await store.PingAsync(default));
+
+        File.Delete(folder);
+        Directory.Move(moved, folder);
+        var after = await AcceptedAsync(store, Delivery(NewKey()));
+
+        Assert.All(during, r => Assert.Equal(AcceptResult.Unavailable, r));
+        Assert.Equal(new[] { before, after }.Order(), (await store.ListAsync(new DeliveryQuery(), default)).Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public async Task ASecondStoreOnTheFile_WritesWhileTheFirstAccepts()
+    {
+        // What the deliveries command does while the gateway runs: another connection writing the same file.
+        var gateway = await CreateStoreAsync();
+        var command = await CreateStoreAsync();
+
+        var accepting = Task.WhenAll(Enumerable.Range(0, 100).Select(_ => gateway.AcceptAsync(Delivery(NewKey()), default)));
+        var replays = 0;
+        while (!accepting.IsCompleted)
+        {
+            replays += await command.ReplayDeadAsync(null, default) + 1;
+        }
+
+        Assert.All(await accepting, r => Assert.Equal(AcceptOutcome.Accepted, r.Outcome));
+        Assert.True(replays > 0);
+        Assert.Equal(100, (await command.ListAsync(new DeliveryQuery { Limit = 200 }, default)).Count);
+    }
+}
