@@ -36,6 +36,7 @@ public sealed partial class ConsoleOutputTests
         // some 64 KiB, and every write to it blocks from then on.
         start.RedirectStandardInput = false;
         start.RedirectStandardError = false;
+        start.StandardErrorEncoding = null;
         using var process = ChildProcess.Start(start);
         try
         {
