@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Axitech.Gateway.Testing.Processes;
 
 /// <summary>
-/// Starts every process the tests start (redis-server, the gateway, its commands, promtool) through one small
+/// Starts every process the tests start (redis-server, PostgreSQL, the gateway, its commands, promtool) through one small
 /// launcher that ties the process's life to the test process's. The launcher is a <c>sh</c> that leaves a watchdog
 /// behind and then execs the program, so the program keeps the launcher's process id: its signals, exit code and
 /// redirected streams are its own. The watchdog looks at the test process once a second and kills the program with
