@@ -37,42 +37,48 @@ public sealed partial class ConsoleOutputTests
         start.RedirectStandardInput = false;
         start.RedirectStandardError = false;
         start.StandardErrorEncoding = null;
-        using var process = ChildProcess.Start(start);
         try
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            var (publicPort, managementPort) = await WaitUntilHealthyAsync(client, process);
-
-            var answers = new List<HttpStatusCode>();
-            var slowest = TimeSpan.Zero;
-            await Parallel.ForAsync(0, 6000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
+            using var process = ChildProcess.Start(start);
+            try
             {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.SendAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/logged").ToHttpRequest(publicPort), cancellationToken);
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                lock (answers)
+                using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                var (publicPort, managementPort) = await WaitUntilHealthyAsync(client, process);
+
+                var answers = new List<HttpStatusCode>();
+                var slowest = TimeSpan.Zero;
+                await Parallel.ForAsync(0, 6000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
                 {
-                    answers.Add(response.StatusCode);
-                    slowest = elapsed > slowest ? elapsed : slowest;
-                }
-            });
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await client.SendAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/logged").ToHttpRequest(publicPort), cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    lock (answers)
+                    {
+                        answers.Add(response.StatusCode);
+                        slowest = elapsed > slowest ? elapsed : slowest;
+                    }
+                });
 
-            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
-            Assert.Equal(6000, upstream.Received.Count);
-            Assert.True(slowest < TimeSpan.FromSeconds(5), $"The slowest delivery took {slowest.TotalSeconds:F1} s.");
+                Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+                Assert.Equal(6000, upstream.Received.Count);
+                Assert.True(slowest < TimeSpan.FromSeconds(5), $"The slowest delivery took {slowest.TotalSeconds:F1} s.");
 
-            // The logger writes behind the requests: the drops are counted once it reaches the full pipe.
-            await Eventually.UntilAsync(
-                async () => PrometheusScrape.Parse(await client.GetStringAsync($"http://127.0.0.1:{managementPort}/metrics")).Sum("axitech_gateway_log_records_dropped_total"),
-                dropped => dropped > 0,
-                TimeSpan.FromSeconds(15),
-                _ => "No log record was counted as dropped: the test did not fill the pipe.",
-                TimeSpan.FromMilliseconds(250));
+                // The logger writes behind the requests: the drops are counted once it reaches the full pipe.
+                await Eventually.UntilAsync(
+                    async () => PrometheusScrape.Parse(await client.GetStringAsync($"http://127.0.0.1:{managementPort}/metrics")).Sum("axitech_gateway_log_records_dropped_total"),
+                    dropped => dropped > 0,
+                    TimeSpan.FromSeconds(15),
+                    _ => "No log record was counted as dropped: the test did not fill the pipe.",
+                    TimeSpan.FromMilliseconds(250));
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
             configDirectory.Delete(recursive: true);
         }
     }
