@@ -34,6 +34,11 @@ ENV ASPNETCORE_HTTP_PORTS=
 # Public: webhook traffic. Management: /healthz, /readyz, /metrics (keep it off the internet).
 EXPOSE 8080 9464
 
+# Queued routes keep their deliveries in /app/data/queue.db (Webhooks:Queue:Path, relative to WORKDIR): a volume, so
+# that accepted deliveries outlive the container. Owned by the non-root user below.
+RUN mkdir -p /app/data && chown app:app /app/data
+VOLUME /app/data
+
 # The non-root user of the .NET images (uid 1654).
 USER app
 

@@ -1,5 +1,6 @@
 using Axitech.Gateway.Benchmarks.Deduplication;
 using Axitech.Gateway.Benchmarks.Load;
+using Axitech.Gateway.Benchmarks.Queue;
 using Axitech.Gateway.Benchmarks.Soak;
 using Axitech.Gateway.Benchmarks.Verification;
 using BenchmarkDotNet.Running;
@@ -11,6 +12,7 @@ using BenchmarkDotNet.Running;
 //   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
 //   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
+//   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -31,6 +33,11 @@ if (args is ["load", .. var loadArgs])
 if (args is ["soak", .. var soakArgs])
 {
     return await SoakCommand.RunAsync(soakArgs).ConfigureAwait(false);
+}
+
+if (args is ["queue-drain", .. var drainArgs])
+{
+    return await QueueDrainBenchmark.RunAsync(drainArgs).ConfigureAwait(false);
 }
 
 if (args is ["load-host", .. var hostArgs])

@@ -20,6 +20,7 @@ internal static class HealthServiceCollectionExtensions
             .Add(new HealthCheckRegistration("listeners", sp => sp.GetRequiredService<ListenerProbe>(), HealthStatus.Unhealthy, [LiveTag]))
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag])
             .AddCheck<DeduplicationStoreHealthCheck>("deduplication-store", tags: [ReadyTag])
+            .AddCheck<DeliveryQueueHealthCheck>("delivery-queue", tags: [ReadyTag])
             .AddCheck<DestinationHealthCheck>("destinations", tags: [ReadyTag]);
         return services;
     }

@@ -10,6 +10,25 @@ internal static class DeliveryErrors
 {
     public const int MaxLength = 64;
     public const string ConnectionRefused = "connection_refused";
+
+    /// <summary>The connection could not be made or broke before the answer (other than refused).</summary>
+    public const string ConnectionFailed = "connection_failed";
+
+    /// <summary>The upstream's host name did not resolve.</summary>
+    public const string NameResolutionFailed = "name_resolution_failed";
+
+    /// <summary>The TLS handshake with the upstream failed.</summary>
+    public const string TlsFailed = "tls_failed";
+
+    /// <summary>The upstream's answer was not valid HTTP, or ended early.</summary>
+    public const string InvalidResponse = "invalid_response";
+
+    /// <summary>The request could not be sent for another reason.</summary>
+    public const string SendFailed = "send_failed";
+
+    /// <summary>The route's cluster has no destination to send to.</summary>
+    public const string NoDestination = "no_destination";
+
     public const string Timeout = "timeout";
     public const string MaxAttempts = "max_attempts";
     public const string MaxAge = "max_age";

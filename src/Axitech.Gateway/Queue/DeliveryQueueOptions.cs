@@ -21,9 +21,20 @@ public sealed record DeliveryQueueOptions
 
     /// <summary>
     /// How long an attempt holds its delivery: a delivery whose instance died mid-attempt is tried again by anyone
-    /// once this has passed. Keep it above the upstream's timeout. The default is 1 minute.
+    /// once this has passed. An attempt is cut off before its lease ends, so that no delivery is ever attempted by two
+    /// instances at once: it is given the cluster's <c>HttpRequest:ActivityTimeout</c> (YARP's default, 100 seconds),
+    /// but at most this lease minus a margin of a quarter of it (at most 10 seconds) to record the result. With the
+    /// default, an upstream has 50 seconds to answer. The default is 1 minute.
     /// </summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The longest a route's workers wait before they look at the store again when nothing woke them: what bounds how
+    /// late they see deliveries another replica accepted or the <c>deliveries replay</c> command made due (acceptances
+    /// of this instance, finished attempts and due retries wake them at once). The queue's metrics are refreshed as
+    /// often, but at least every 10 seconds. At most 1 hour; the default is 30 seconds.
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long dead-lettered deliveries are kept for inspection and replay before they are purged. The default is 14 days.</summary>
     public TimeSpan DeadRetention { get; init; } = TimeSpan.FromDays(14);

@@ -37,6 +37,11 @@ internal static class DeliveryQueueOptionsValidator
         }
 
         RequirePositive(problems, "Lease", options.Lease, "00:01:00");
+        RequirePositive(problems, "PollInterval", options.PollInterval, "00:00:30");
+        if (options.PollInterval > TimeSpan.FromHours(1))
+        {
+            problems.Add($"{Section}:PollInterval is {Format(options.PollInterval)}: set it to at most 01:00:00 (the default is 00:00:30); it bounds how late a replay or another replica's acceptance is seen.");
+        }
         RequirePositive(problems, "DeadRetention", options.DeadRetention, "14.00:00:00");
 
         var retry = options.Retry ?? new DeliveryRetryOptions();

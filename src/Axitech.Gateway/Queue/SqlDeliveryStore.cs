@@ -119,7 +119,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             }
             catch (Exception ex) when (ex is DeliveryStoreUnavailableException || IsUnavailable(ex))
             {
-                Log.Unavailable(Logger, Name, "initialize", ex.GetType().Name, ex.Message);
+                Log.Unavailable(Logger, Name, "initialize", ex.GetType().Name, Describe(ex));
                 return AcceptResult.Unavailable;
             }
         }
@@ -504,7 +504,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         }
         catch (Exception ex) when (IsUnavailable(ex) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            Log.Unavailable(Logger, Name, operation, ex.GetType().Name, ex.Message);
+            Log.Unavailable(Logger, Name, operation, ex.GetType().Name, Describe(ex));
             throw new DeliveryStoreUnavailableException($"The {Name} delivery store could not {operation}: {ex.Message}", ex);
         }
     }
@@ -720,10 +720,22 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         public void Dispose() => gate.Release();
     }
 
+    /// <summary>
+    /// The engine's error code (SQLite's result code, PostgreSQL's SQLSTATE), never the driver's message: a message may
+    /// quote a value of the row, and the rows hold keys derived from signatures and personal data.
+    /// </summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        Npgsql.PostgresException postgres => "sqlstate " + postgres.SqlState,
+        Microsoft.Data.Sqlite.SqliteException sqlite => "sqlite " + sqlite.SqliteErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + sqlite.SqliteExtendedErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        System.Data.Common.DbException db => "code " + db.ErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => ex.InnerException?.GetType().Name ?? "-",
+    };
+
     private static partial class Log
     {
-        [LoggerMessage(4002, LogLevel.Error, "The {Store} delivery store is unavailable ({Operation}): {ExceptionType}: {Message}")]
-        public static partial void Unavailable(ILogger logger, string store, string operation, string exceptionType, string message);
+        [LoggerMessage(4002, LogLevel.Error, "The {Store} delivery store is unavailable ({Operation}): {ExceptionType} ({Code}).")]
+        public static partial void Unavailable(ILogger logger, string store, string operation, string exceptionType, string code);
 
         [LoggerMessage(4003, LogLevel.Information, "The {Store} delivery store's schema was migrated from version {From} to {To}.")]
         public static partial void Migrated(ILogger logger, string store, long from, int to);

@@ -13,6 +13,7 @@ internal static class GatewayTelemetry
 {
     public const string ActivitySourceName = "Axitech.Gateway";
     public const string VerifyActivityName = "axitech.gateway.verify";
+    public const string DeliverActivityName = "axitech.gateway.deliver";
 
     /// <summary>The semantic conventions' attribute for what went wrong: an exception's type, or a 5xx status code.</summary>
     public const string ErrorTypeTag = "error.type";
@@ -29,6 +30,61 @@ internal static class GatewayTelemetry
         }
 
         return activity;
+    }
+
+    /// <summary>
+    /// The span of one attempt of a queued delivery: a trace of its own (it runs long after the request that brought
+    /// the delivery), linked to the acceptance's span (<paramref name="acceptanceTraceParent"/>, W3C), so both traces
+    /// lead to each other. The attempt's HTTP request to the upstream is its child and carries its traceparent.
+    /// Tags: route, delivery id, attempt; the outcome is set by <see cref="SetDeliveryOutcome"/>.
+    /// </summary>
+    public static Activity? StartDelivery(string route, Guid deliveryId, int attempt, string? acceptanceTraceParent)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityLink[]? links = null;
+        if (acceptanceTraceParent is not null && ActivityContext.TryParse(acceptanceTraceParent, null, out var accepted))
+        {
+            links = [new ActivityLink(accepted)];
+        }
+
+        // The caller runs with no Activity.Current, so this is a root span.
+        var activity = Source.StartActivity(DeliverActivityName, ActivityKind.Consumer, parentContext: default, tags: null, links: links);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("route", route);
+            activity.SetTag("delivery.id", deliveryId.ToString("D"));
+            activity.SetTag("delivery.attempt", attempt);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// The attempt's outcome (delivered, retried, dead_lettered or aborted), the upstream's status when it answered,
+    /// and the error code (<c>status_503</c>, <c>timeout</c>, <c>max_attempts</c>) when it did not acknowledge.
+    /// </summary>
+    public static void SetDeliveryOutcome(Activity? activity, string outcome, int? statusCode, string? reason)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        activity.SetTag("outcome", outcome);
+        if (statusCode is { } status)
+        {
+            activity.SetTag("http.response.status_code", status);
+        }
+
+        if (reason is not null)
+        {
+            activity.SetTag("reason", reason);
+            activity.SetStatus(ActivityStatusCode.Error, reason);
+        }
     }
 
     /// <summary>

@@ -77,7 +77,20 @@ public sealed partial class MonitoringConfigurationTests
     [Fact]
     public async Task EveryQueryInTheDashboardAndTheAlerts_NamesOnlyMetricsAndLabelsTheGatewayExports()
     {
-        await using var gateway = await TestGateway.StartAsync();
+        // Route other queues its deliveries, so the queue's metrics are exported too.
+        using var queueDirectory = new TemporaryDirectory("axgw-monitoring-");
+        await using var gateway = await TestGateway.StartAsync(c =>
+        {
+            c["ReverseProxy:Routes:other:Metadata:WebhookDelivery"] = "Queue";
+            c["Webhooks:Queue:Path"] = Path.Combine(queueDirectory.Path, "queue.db");
+            c["Webhooks:Queue:PollInterval"] = "00:00:01";
+        });
+        using (var queued = await gateway.SendAsync(SignedRequest.Create(TestGateway.OtherPath + "/events", secret: TestGateway.OtherSecret)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        }
+
+        await gateway.ScrapeUntilAsync(s => s.Sum("axitech_gateway_queue_attempts_total", ("result", "delivered")) >= 1);
         var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/events");
         using (var accepted = await gateway.SendAsync(delivery))
         using (var duplicate = await gateway.SendAsync(delivery))
@@ -100,7 +113,8 @@ public sealed partial class MonitoringConfigurationTests
 
         // The runtime reports its GC gauges once a collection has happened.
         GC.Collect();
-        var scrape = await gateway.ScrapeUntilAsync(s => s.Sum("axitech_gateway_upstream_requests_total", ("http_response_status_code", "502")) >= 1);
+        var scrape = await gateway.ScrapeUntilAsync(s => s.Sum("axitech_gateway_upstream_requests_total", ("http_response_status_code", "502")) >= 1
+            && s.Names.Contains("axitech_gateway_queue_store_up"));
         var exported = scrape.Names;
 
         var dashboardQueries = DashboardQueries();
@@ -132,8 +146,21 @@ public sealed partial class MonitoringConfigurationTests
             "http_client_request_duration_seconds_bucket",
             "http_server_request_duration_seconds_bucket",
             "kestrel_active_connections",
+            "axitech_gateway_queue_deliveries",
+            "axitech_gateway_queue_oldest_pending_age_seconds",
+            "axitech_gateway_queue_store_up",
+            "axitech_gateway_queue_attempts_total",
+            "axitech_gateway_queue_delivery_latency_seconds_bucket",
         });
-        Assert.Subset(alertQueries.SelectMany(q => named[q]).ToHashSet(), new HashSet<string> { "axitech_gateway_webhooks_total", "axitech_gateway_upstream_requests_total", "up" });
+        Assert.Subset(alertQueries.SelectMany(q => named[q]).ToHashSet(), new HashSet<string>
+        {
+            "axitech_gateway_webhooks_total",
+            "axitech_gateway_upstream_requests_total",
+            "up",
+            "axitech_gateway_queue_deliveries",
+            "axitech_gateway_queue_oldest_pending_age_seconds",
+            "axitech_gateway_queue_store_up",
+        });
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class BodyReaderAndSignatureTests : IDisposable
     public BodyReaderAndSignatureTests()
     {
         var meters = _services.GetRequiredService<IMeterFactory>();
-        _check = new SignatureCheck(_time, new GatewayMetrics(meters));
+        _check = new SignatureCheck(_time, new GatewayMetrics(meters, _time));
         _verificationDuration = new MetricCollector<double>(meters, GatewayMetrics.MeterName, GatewayMetrics.VerificationDurationInstrument);
     }
 

@@ -30,7 +30,7 @@ public sealed class ClaimsAndAnswersTests : IDisposable
     public ClaimsAndAnswersTests()
     {
         var meters = _services.GetRequiredService<IMeterFactory>();
-        var metrics = new GatewayMetrics(meters);
+        var metrics = new GatewayMetrics(meters, _time);
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(_logs)));
         _store = new InMemoryDeduplicationStore(_time, 1000, NullLogger<InMemoryDeduplicationStore>.Instance);
         _claims = new DeliveryClaims(new DeduplicationService(_store, _time), loggers.CreateLogger<DeliveryClaims>());

@@ -1,0 +1,45 @@
+using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Queue;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Axitech.Gateway.Health;
+
+/// <summary>
+/// Ready when no route queues its deliveries (the store is not touched then), or when the delivery store answers
+/// within 2 seconds: otherwise queued routes answer 503 and nothing is delivered.
+/// </summary>
+internal sealed class DeliveryQueueHealthCheck : IHealthCheck
+{
+    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(2);
+    private readonly GatewaySnapshotSource _snapshots;
+    private readonly IServiceProvider _services;
+
+    // The store is resolved only when a route queues, so that a gateway without queued routes never creates it.
+    public DeliveryQueueHealthCheck(GatewaySnapshotSource snapshots, IServiceProvider services)
+    {
+        _snapshots = snapshots;
+        _services = services;
+    }
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!_snapshots.Current.HasQueuedRoutes)
+        {
+            return HealthCheckResult.Healthy("No route queues its deliveries.");
+        }
+
+        var store = _services.GetRequiredService<IDeliveryStore>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            return await store.PingAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false)
+                ? HealthCheckResult.Healthy($"The {store.Name} delivery store answers.")
+                : HealthCheckResult.Unhealthy($"The {store.Name} delivery store does not answer: queued routes answer 503 (queue_unavailable) and nothing is delivered.");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"The {store.Name} delivery store did not answer within {_timeout.TotalSeconds} seconds.");
+        }
+    }
+}
