@@ -37,6 +37,13 @@ public sealed record GatewayHostSettings
     /// <summary>Whether environment variables are read. The default is true.</summary>
     public bool ReadEnvironment { get; init; } = true;
 
+    /// <summary>
+    /// Whether <c>appsettings.json</c> and <c>appsettings.{Environment}.json</c> are watched and reloaded on change.
+    /// The default is true. Each watching host holds an inotify instance, a per-user limit on Linux (128 by default):
+    /// tests that do not test hot reload turn it off.
+    /// </summary>
+    public bool WatchConfigFiles { get; init; } = true;
+
     internal string ResolveConfigDirectory(string environmentName)
         => ConfigDirectory
             ?? (Environment.GetEnvironmentVariable(ConfigDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null)

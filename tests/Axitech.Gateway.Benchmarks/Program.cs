@@ -1,6 +1,7 @@
 using Axitech.Gateway.Benchmarks.Deduplication;
 using Axitech.Gateway.Benchmarks.Load;
 using Axitech.Gateway.Benchmarks.Queue;
+using Axitech.Gateway.Benchmarks.Soak;
 using Axitech.Gateway.Benchmarks.Verification;
 using BenchmarkDotNet.Running;
 
@@ -10,6 +11,7 @@ using BenchmarkDotNet.Running;
 //   --verify-interleaved           verification vs its floor, interleaved in one process
 //   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
+//   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
 //   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
 //   flush-rate [folder] [--postgres CS]  sequential durable commits per second (SQLite WAL FULL, PostgreSQL)
 if (args is ["--store-memory", ..])
@@ -32,6 +34,11 @@ if (args is ["load", .. var loadArgs])
 if (args is ["flush-rate", .. var flushArgs])
 {
     return await FlushRate.RunAsync(flushArgs).ConfigureAwait(false);
+}
+
+if (args is ["soak", .. var soakArgs])
+{
+    return await SoakCommand.RunAsync(soakArgs).ConfigureAwait(false);
 }
 
 if (args is ["queue-drain", .. var drainArgs])

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Axitech.Gateway.Queue;
@@ -26,7 +25,7 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
 
     private string DatabasePath => Path.Combine(_directory.FullName, "queue.db");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _store = new SqliteDeliveryStore(new DeliveryQueueOptions { Path = DatabasePath, EncryptionKeys = [_key] }, _clock);
         _clock.Offset = TimeSpan.FromDays(-10);
@@ -37,7 +36,7 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
         _pending = await AcceptAsync("claims", _body);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _store.DisposeAsync();
         _directory.Delete(recursive: true);
@@ -203,7 +202,7 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
     /// <summary>Runs the command and keeps stdout as bytes (the shared runner decodes it as UTF-8, which a binary body is not).</summary>
     private async Task<(int ExitCode, byte[] StandardOutput, string StandardError)> RunRawAsync(params string[] args)
     {
-        using var process = Process.Start(GatewayExecutable.CreateStartInfo(args, Environment(DatabasePath, withKey: true)))!;
+        using var process = ChildProcess.Start(GatewayExecutable.CreateStartInfo(args, Environment(DatabasePath, withKey: true)));
         process.StandardInput.Close();
         using var stdout = new MemoryStream();
         var copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);

@@ -19,7 +19,6 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
     private const string AddedPath = "/webhooks/added-by-an-edit";
 
     private static readonly TimeSpan _buildTimeout = TimeSpan.FromMinutes(4);
-    private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan _reloadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("axgw-clone-");
@@ -31,34 +30,30 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
     {
         var clone = CopyClone(Path.Combine(_directory.FullName, "clone"));
         var elsewhere = Directory.CreateDirectory(Path.Combine(_directory.FullName, "elsewhere")).FullName;
-        var publicPort = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-        var echoPort = FreePort.Next().ToString(CultureInfo.InvariantCulture);
-
         // Built first on its own, as `dotnet run` would build it: `dotnet run --no-build` then starts no compiler, so
         // ending its process tree at the end ends the gateway and nothing shared with other builds.
         var project = Path.Combine(clone, "src", "Axitech.Gateway");
         var build = await RunDotnetToTheEndAsync(
             // The advisories need the network, which a test must not; the copy's build is otherwise the clone's.
-            ["build", project, "-p:NuGetAudit=false", "-nodeReuse:false"],
+            // No build node or compiler server is left running after it.
+            ["build", project, "-p:NuGetAudit=false", "-nodeReuse:false", "-p:UseSharedCompilation=false"],
             elsewhere);
         Assert.True(build.ExitCode == 0, build.ToString());
 
         // The environment as a developer's shell has it (nothing naming a config folder or an environment): the launch
-        // profile sets Development, as `dotnet run` applies it.
-        var startInfo = DotnetStartInfo(
+        // profile sets Development, as `dotnet run` applies it. The endpoints bind port 0 (the start-up line tells the
+        // ports); the echo receiver's port is named in the demo's cluster first, so it is a random one, another if taken.
+        await using var gateway = await PortCollision.RetryAsync(echoPort => GatewayProcess.StartAsync(DotnetStartInfo(
             [
                 "run", "--no-build", "--project", project, "--",
-                $"--Kestrel:Endpoints:Public:Url=http://127.0.0.1:{publicPort}",
-                $"--Kestrel:Endpoints:Management:Url=http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
-                $"--Demo:EchoReceiverUrl=http://127.0.0.1:{echoPort}",
-                $"--ReverseProxy:Clusters:demo-echo:Destinations:echo:Address=http://127.0.0.1:{echoPort}",
+                $"--Kestrel:Endpoints:Public:Url={TestGateway.AnyLoopbackPort}",
+                $"--Kestrel:Endpoints:Management:Url={TestGateway.AnyLoopbackPort}",
+                $"--Demo:EchoReceiverUrl=http://127.0.0.1:{echoPort.ToString(CultureInfo.InvariantCulture)}",
+                $"--ReverseProxy:Clusters:demo-echo:Destinations:echo:Address=http://127.0.0.1:{echoPort.ToString(CultureInfo.InvariantCulture)}",
             ],
-            elsewhere);
-
-        await using var gateway = StartedGateway.Start(startInfo);
-        await gateway.WaitForOutputAsync(StartedGateway.ListeningLine, _startTimeout);
+            elsewhere)));
         Assert.Contains("Hosting environment: Development", gateway.Output, StringComparison.Ordinal);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient { BaseAddress = gateway.PublicUrl, Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.NotFound, await PostSignedAsync(client));
 
         var settings = Path.Combine(clone, "config", "appsettings.Development.json");
@@ -72,14 +67,12 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
             """,
             StringComparison.Ordinal));
 
-        var status = HttpStatusCode.NotFound;
-        var started = TimeProvider.System.GetTimestamp();
-        while (status == HttpStatusCode.NotFound && TimeProvider.System.GetElapsedTime(started) < _reloadTimeout)
-        {
-            await Task.Delay(200);
-            status = await PostSignedAsync(client);
-        }
-
+        var status = await Eventually.UntilAsync(
+            () => PostSignedAsync(client),
+            s => s != HttpStatusCode.NotFound,
+            _reloadTimeout,
+            s => $"{AddedPath} answered {s} after the edit:\n{gateway.Output}",
+            TimeSpan.FromMilliseconds(200));
         Assert.True(status == HttpStatusCode.OK, $"{AddedPath} answered {status} after the edit:\n{gateway.Output}");
     }
 
@@ -99,7 +92,7 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
 
     private static async Task<CommandResult> RunDotnetToTheEndAsync(IEnumerable<string> arguments, string workingDirectory)
     {
-        using var process = Process.Start(DotnetStartInfo(arguments, workingDirectory)) ?? throw new InvalidOperationException("dotnet did not start.");
+        using var process = ChildProcess.Start(DotnetStartInfo(arguments, workingDirectory));
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -110,7 +103,7 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
         }
         catch (OperationCanceledException)
         {
-            process.Kill();
+            process.Kill(entireProcessTree: true);
             throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not end within {_buildTimeout}: {await stdout}{await stderr}");
         }
 

@@ -33,7 +33,8 @@ public sealed class HealthcheckCommandTests
     [Fact]
     public async Task Healthcheck_AgainstAClosedPort_ExitsOne()
     {
-        var closed = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        using var closedPort = new ClosedPort();
+        var closed = closedPort.Port.ToString(CultureInfo.InvariantCulture);
 
         var result = await GatewayExecutable.RunAsync(
             ["healthcheck"],

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Axitech.Gateway.CommandTests;
 
 /// <summary>Issue 17: the gateway warns at start-up about a secret with a trailing newline, and still starts.</summary>
@@ -23,15 +21,8 @@ public sealed class SecretWhitespaceStartupTests : IDisposable
               }
             }
             """);
-        var startInfo = GatewayExecutable.CreateStartInfo(
-            [
-                $"--Kestrel:Endpoints:Public:Url=http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
-                $"--Kestrel:Endpoints:Management:Url=http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
-            ],
-            new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["AXGW_CONFIG_DIR"] = _directory.FullName });
-
-        await using var gateway = StartedGateway.Start(startInfo);
-        await gateway.WaitForOutputAsync(StartedGateway.ListeningLine, TimeSpan.FromSeconds(60));
+        // The file's configuration only, and the endpoints (port 0).
+        await using var gateway = await GatewayProcess.StartAsync(configure: c => c.Clear(), environmentName: "Production", configDirectory: _directory.FullName);
 
         Assert.Contains("[1004]", gateway.Output, StringComparison.Ordinal);
         Assert.Contains("Webhook policy 'claims': Webhooks:Policies:claims:Secrets:0 has leading or trailing whitespace", gateway.Output, StringComparison.Ordinal);

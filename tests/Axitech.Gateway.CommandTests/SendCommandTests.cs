@@ -88,7 +88,9 @@ public sealed class SendCommandTests : IDisposable
     [Fact]
     public async Task Send_ToAClosedPort_FailsOnStandardError()
     {
-        var result = await SendAsync(GatewayProcessFixture.DemoSecret, "--event", "session.submitted", "--url", $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}/webhooks/demo");
+        using var closed = new ClosedPort();
+
+        var result = await SendAsync(GatewayProcessFixture.DemoSecret, "--event", "session.submitted", "--url", $"http://127.0.0.1:{closed.Port.ToString(CultureInfo.InvariantCulture)}/webhooks/demo");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Could not send", result.StandardError, StringComparison.Ordinal);
@@ -103,7 +105,7 @@ public sealed class SendCommandTests : IDisposable
             new Dictionary<string, string?> { [SecretVariable] = GatewayProcessFixture.DemoSecret });
         Assert.True(signed.ExitCode == 0, signed.ToString());
 
-        var curl = await RunShellAsync(signed.StandardOutput);
+        var curl = await Shell.RunAsync(signed.StandardOutput);
 
         Assert.True(curl.ExitCode == 0, curl.ToString());
         Assert.StartsWith("HTTP/1.1 200", curl.StandardOutput, StringComparison.Ordinal);
@@ -116,24 +118,6 @@ public sealed class SendCommandTests : IDisposable
         return GatewayExecutable.RunAsync(
             ["send", "--secret-env", SecretVariable, .. url, .. args],
             new Dictionary<string, string?> { [SecretVariable] = secret });
-    }
-
-    private static async Task<CommandResult> RunShellAsync(string script)
-    {
-        var startInfo = new System.Diagnostics.ProcessStartInfo("sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(startInfo)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     private string WriteFile(string text)

@@ -5,10 +5,10 @@ public sealed class IncrementalSignatureTests
     private static readonly TimeSpan _tolerance = TimeSpan.FromMinutes(5);
 
     [Theory]
-    [MemberData(nameof(VendorVectors.ValidNames), MemberType = typeof(VendorVectors))]
+    [MemberData(nameof(SignatureVectors.ValidNames), MemberType = typeof(SignatureVectors))]
     public void EveryVendorVector_VerifiesHowever_TheBodyIsCutIntoChunks(string name)
     {
-        var vector = VendorVectors.Get(name);
+        var vector = SignatureVectors.Named(name);
         var body = vector.Body;
         foreach (var chunk in new[] { 1, 3, 64, 4096, int.MaxValue })
         {
@@ -17,10 +17,10 @@ public sealed class IncrementalSignatureTests
     }
 
     [Theory]
-    [MemberData(nameof(VendorVectors.InvalidNames), MemberType = typeof(VendorVectors))]
+    [MemberData(nameof(SignatureVectors.InvalidNames), MemberType = typeof(SignatureVectors))]
     public void EveryInvalidVendorVector_GivesTheOneShotVerifiersOutcome(string name)
     {
-        var vector = VendorVectors.Get(name);
+        var vector = SignatureVectors.Named(name);
         var secrets = new[] { new WebhookSecret(vector.Secret) };
         var now = WebhookTimestamp.TryParse(vector.Timestamp, out var at) ? at : DateTimeOffset.UnixEpoch;
         var prefix = AxitechSignature.GetPrefixByteCount(vector.Method, default, vector.Url, vector.Timestamp);
@@ -35,7 +35,7 @@ public sealed class IncrementalSignatureTests
     [Fact]
     public void DuringARotation_EitherSecretVerifies_AndTheSignatureBytesAreGivenBack()
     {
-        var vector = VendorVectors.All.First(v => v.Valid);
+        var vector = SignatureVectors.All.First(v => v.Valid);
         WebhookSecret[] secrets = [new("wh_sec_the_other_one"), new(vector.Secret)];
 
         Assert.Equal(WebhookVerificationOutcome.Valid, Verify(vector, vector.Body, 100, secrets, out var signatureBytes));
@@ -46,7 +46,7 @@ public sealed class IncrementalSignatureTests
     [Fact]
     public void AnInstanceDisposedMidMessage_IsResetBeforeItIsReused()
     {
-        var vector = VendorVectors.All.First(v => v.Valid);
+        var vector = SignatureVectors.All.First(v => v.Valid);
         var secrets = new[] { new WebhookSecret(vector.Secret) };
 
         // Abandoned after half a body (a client that went away): its HMAC goes back to the pool.
@@ -58,7 +58,7 @@ public sealed class IncrementalSignatureTests
         Assert.Equal(WebhookVerificationOutcome.Valid, Verify(vector, vector.Body, int.MaxValue, secrets, out _));
     }
 
-    private static WebhookVerificationOutcome Verify(VendorVectors.Vector vector, byte[] body, int chunk, WebhookSecret[] secrets, out byte[] signatureBytes)
+    private static WebhookVerificationOutcome Verify(SignatureVector vector, byte[] body, int chunk, WebhookSecret[] secrets, out byte[] signatureBytes)
     {
         var now = WebhookTimestamp.TryParse(vector.Timestamp, out var at) ? at : DateTimeOffset.UnixEpoch;
         using var signature = IncrementalSignature.Start(secrets, vector.Method, default, vector.Url, vector.Timestamp);

@@ -7,10 +7,10 @@ public sealed class WebhookVerifierTests
     private static readonly TimeSpan _tolerance = TimeSpan.FromMinutes(5);
 
     [Theory]
-    [MemberData(nameof(VendorVectors.ValidNames), MemberType = typeof(VendorVectors))]
+    [MemberData(nameof(SignatureVectors.ValidNames), MemberType = typeof(SignatureVectors))]
     public void ValidVendorVector_Verifies(string name)
     {
-        var vector = VendorVectors.Get(name);
+        var vector = SignatureVectors.Named(name);
 
         var outcome = Verify(vector, vector.Signature, AtTimestampOf(vector));
 
@@ -18,19 +18,19 @@ public sealed class WebhookVerifierTests
     }
 
     [Theory]
-    [MemberData(nameof(VendorVectors.ValidNames), MemberType = typeof(VendorVectors))]
+    [MemberData(nameof(SignatureVectors.ValidNames), MemberType = typeof(SignatureVectors))]
     public void ValidVendorVector_IsWhatSignComputes(string name)
     {
-        var vector = VendorVectors.Get(name);
+        var vector = SignatureVectors.Named(name);
 
         Assert.Equal(vector.Signature, AxitechSignature.Sign(vector.Secret, vector.Method, vector.Url, vector.Timestamp, vector.Body));
     }
 
     [Theory]
-    [MemberData(nameof(VendorVectors.InvalidNames), MemberType = typeof(VendorVectors))]
+    [MemberData(nameof(SignatureVectors.InvalidNames), MemberType = typeof(SignatureVectors))]
     public void InvalidVendorVector_IsRejectedAsInvalidSignature(string name)
     {
-        var vector = VendorVectors.Get(name);
+        var vector = SignatureVectors.Named(name);
 
         var outcome = Verify(vector, vector.Signature, AtTimestampOf(vector));
 
@@ -40,7 +40,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void UpperCaseHexSignature_Verifies()
     {
-        var vector = VendorVectors.All.First(v => v.Valid);
+        var vector = SignatureVectors.All.First(v => v.Valid);
 
         Assert.Equal(WebhookVerificationOutcome.Valid, Verify(vector, vector.Signature.ToUpperInvariant(), AtTimestampOf(vector)));
     }
@@ -49,7 +49,7 @@ public sealed class WebhookVerifierTests
     [InlineData("")]
     public void EmptySignature_IsMissing(string signature)
     {
-        var vector = VendorVectors.All.First(v => v.Valid);
+        var vector = SignatureVectors.All.First(v => v.Valid);
 
         Assert.Equal(WebhookVerificationOutcome.MissingSignature, Verify(vector, signature, AtTimestampOf(vector)));
     }
@@ -57,7 +57,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void EmptyTimestamp_IsMissing()
     {
-        var vector = VendorVectors.All.First(v => v.Valid);
+        var vector = SignatureVectors.All.First(v => v.Valid);
 
         Assert.Equal(WebhookVerificationOutcome.MissingTimestamp, Verify(vector with { Timestamp = string.Empty }, vector.Signature, AtTimestampOf(vector)));
     }
@@ -73,7 +73,7 @@ public sealed class WebhookVerifierTests
     [InlineData("BtwJuYv+T6q0wIWtDkw6psKaQCwRbrK+htKEU4HJqpg=")]
     public void MalformedSignature_IsInvalid(string signature)
     {
-        var vector = VendorVectors.Get("seed payload at the root path, unix seconds");
+        var vector = SignatureVectors.Named("seed payload at the root path, unix seconds");
 
         Assert.Equal(WebhookVerificationOutcome.InvalidSignature, Verify(vector, signature, AtTimestampOf(vector)));
     }
@@ -81,7 +81,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void RotatedSecrets_AnyOneVerifies()
     {
-        var vector = VendorVectors.Get("seed payload at the root path, unix seconds");
+        var vector = SignatureVectors.Named("seed payload at the root path, unix seconds");
         var now = AtTimestampOf(vector);
 
         Assert.Equal(WebhookVerificationOutcome.Valid, VerifyWith(vector, vector.Signature, now, "wh_sec_new_secret", vector.Secret));
@@ -92,7 +92,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void NoSecrets_NothingVerifies()
     {
-        var vector = VendorVectors.Get("seed payload at the root path, unix seconds");
+        var vector = SignatureVectors.Named("seed payload at the root path, unix seconds");
 
         Assert.Equal(WebhookVerificationOutcome.InvalidSignature, VerifyWith(vector, vector.Signature, AtTimestampOf(vector)));
     }
@@ -106,7 +106,7 @@ public sealed class WebhookVerifierTests
     [InlineData(86_400, WebhookVerificationOutcome.StaleTimestamp)]
     public void Freshness_IsTwoSidedWithinTolerance(int secondsAfterTimestamp, WebhookVerificationOutcome expected)
     {
-        var vector = VendorVectors.Get("seed payload at the root path, unix seconds");
+        var vector = SignatureVectors.Named("seed payload at the root path, unix seconds");
 
         Assert.Equal(expected, Verify(vector, vector.Signature, AtTimestampOf(vector).AddSeconds(secondsAfterTimestamp)));
     }
@@ -114,7 +114,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void SignatureIsCheckedBeforeFreshness_SoAStaleForgeryIsInvalidNotStale()
     {
-        var vector = VendorVectors.Get("another secret");
+        var vector = SignatureVectors.Named("another secret");
 
         Assert.Equal(WebhookVerificationOutcome.InvalidSignature, Verify(vector, vector.Signature, AtTimestampOf(vector).AddDays(30)));
     }
@@ -125,7 +125,7 @@ public sealed class WebhookVerifierTests
         const string secret = "wh_sec_test";
         const string timestamp = "1672574400.5";
         var signature = AxitechSignature.Sign(secret, "POST", "/hook", timestamp, "{}"u8);
-        var vector = new VendorVectors.Vector("t", secret, "POST", "/hook", timestamp, Convert.ToBase64String("{}"u8), signature, true);
+        var vector = new SignatureVector("t", secret, "POST", "/hook", timestamp, Convert.ToBase64String("{}"u8), signature, true);
 
         Assert.Equal(WebhookVerificationOutcome.InvalidTimestamp, Verify(vector, signature, DateTimeOffset.FromUnixTimeSeconds(1672574400)));
     }
@@ -152,7 +152,7 @@ public sealed class WebhookVerifierTests
         var body = "{\"event_type\":\"session.submitted\"}"u8.ToArray();
         var signature = AxitechSignature.Sign(secret, "POST", signedTarget, signedTimestamp, body);
         Assert.True(WebhookTimestamp.TryParse(signedTimestamp, out var signedAt));
-        var genuine = new VendorVectors.Vector("genuine", secret, "POST", signedTarget, signedTimestamp, Convert.ToBase64String(body), signature, true);
+        var genuine = new SignatureVector("genuine", secret, "POST", signedTarget, signedTimestamp, Convert.ToBase64String(body), signature, true);
         var slid = genuine with { Url = slidTarget, Timestamp = slidTimestamp };
 
         // Same signed bytes: the signature alone cannot tell them apart...
@@ -166,7 +166,7 @@ public sealed class WebhookVerifierTests
     [Fact]
     public void Verify_WritesTheDecodedSignature()
     {
-        var vector = VendorVectors.Get("seed payload at the root path, unix seconds");
+        var vector = SignatureVectors.Named("seed payload at the root path, unix seconds");
         var message = Message(vector);
         var decoded = new byte[32];
 
@@ -196,7 +196,7 @@ public sealed class WebhookVerifierTests
     public void ReasonCodes_AreTheOperatorContract(WebhookVerificationOutcome outcome, string expected)
         => Assert.Equal(expected, outcome.ToReasonCode());
 
-    internal static byte[] Message(VendorVectors.Vector vector)
+    internal static byte[] Message(SignatureVector vector)
     {
         var body = vector.Body;
         var prefix = new byte[AxitechSignature.GetPrefixByteCount(vector.Method, default, vector.Url, vector.Timestamp)];
@@ -206,16 +206,16 @@ public sealed class WebhookVerifierTests
         return [.. prefix, .. body];
     }
 
-    private static DateTimeOffset AtTimestampOf(VendorVectors.Vector vector)
+    private static DateTimeOffset AtTimestampOf(SignatureVector vector)
     {
         Assert.True(WebhookTimestamp.TryParse(vector.Timestamp, out var at), $"vector timestamp {vector.Timestamp} parses");
         return at;
     }
 
-    private static WebhookVerificationOutcome Verify(VendorVectors.Vector vector, string signature, DateTimeOffset now)
+    private static WebhookVerificationOutcome Verify(SignatureVector vector, string signature, DateTimeOffset now)
         => VerifyWith(vector, signature, now, vector.Secret);
 
-    private static WebhookVerificationOutcome VerifyWith(VendorVectors.Vector vector, string signature, DateTimeOffset now, params string[] secrets)
+    private static WebhookVerificationOutcome VerifyWith(SignatureVector vector, string signature, DateTimeOffset now, params string[] secrets)
         => WebhookVerifier.Verify(
             Message(vector), signature, vector.Timestamp, secrets.Select(s => new WebhookSecret(s)).ToArray(), now, _tolerance, new byte[32], out _);
 }

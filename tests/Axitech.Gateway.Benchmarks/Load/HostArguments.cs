@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Axitech.Gateway.Benchmarks.Load;
 
-/// <summary>The command line of <c>load-host</c>: <c>&lt;role&gt; --port N [--management-port N] [--upstream-port N] [--tolerance T] [--expiry-margin T] [--sample-allocations true] [--telemetry false] [--setting Key=Value]...</c>.</summary>
-internal sealed record HostArguments(string Role, int Port, int ManagementPort, int UpstreamPort, TimeSpan Tolerance, TimeSpan ExpiryMargin, bool SampleAllocations = false, bool Telemetry = true, IReadOnlyList<string>? Settings = null)
+/// <summary>
+/// The command line of <c>load-host</c>: <c>&lt;role&gt; [--upstream-port N] [--tolerance T] [--expiry-margin T] [--sample-allocations true] [--telemetry false] [--setting Key=Value]...</c>.
+/// A host's own endpoints bind port 0; it names the port it got in its ready line (<see cref="LoadHost.ReadyPrefix"/>).
+/// </summary>
+internal sealed record HostArguments(string Role, int UpstreamPort, TimeSpan Tolerance, TimeSpan ExpiryMargin, bool SampleAllocations = false, bool Telemetry = true, IReadOnlyList<string>? Settings = null)
 {
     public static HostArguments Parse(string[] args)
     {
@@ -31,8 +34,6 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
 
         return new HostArguments(
             args[0],
-            Port("--port"),
-            Port("--management-port"),
             Port("--upstream-port"),
             Time("--tolerance", TimeSpan.FromMinutes(5)),
             Time("--expiry-margin", TimeSpan.FromSeconds(30)),
@@ -44,10 +45,6 @@ internal sealed record HostArguments(string Role, int Port, int ManagementPort, 
     public IEnumerable<string> ToArguments()
     {
         yield return Role;
-        yield return "--port";
-        yield return Port.ToString(CultureInfo.InvariantCulture);
-        yield return "--management-port";
-        yield return ManagementPort.ToString(CultureInfo.InvariantCulture);
         yield return "--upstream-port";
         yield return UpstreamPort.ToString(CultureInfo.InvariantCulture);
         yield return "--tolerance";

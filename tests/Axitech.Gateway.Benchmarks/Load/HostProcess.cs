@@ -27,7 +27,10 @@ internal sealed class HostProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public Uri Url => new($"http://127.0.0.1:{Arguments.Port}{LoadHost.RoutePath}");
+    /// <summary>The port the host's Public endpoint bound (port 0 asked for), from its ready line.</summary>
+    public int Port { get; private set; }
+
+    public Uri Url => new($"http://127.0.0.1:{Port}{LoadHost.RoutePath}");
 
     /// <param name="fixedGcHeapCount">Turns DATAS off, for allocation counts that hold (see below); the soak keeps the default.</param>
     public static async Task<HostProcess> StartAsync(HostArguments arguments, bool fixedGcHeapCount)
@@ -79,11 +82,14 @@ internal sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var ready = await host.ReadReplyAsync();
-        if (ready != LoadHost.ReadyLine)
+        if (!ready.StartsWith(LoadHost.ReadyPrefix, StringComparison.Ordinal)
+            || !int.TryParse(ready.AsSpan(LoadHost.ReadyPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            || port is <= 0 or > 65535)
         {
-            throw new InvalidOperationException($"The {arguments.Role} host said '{ready}' instead of ready.");
+            throw new InvalidOperationException($"The {arguments.Role} host said '{ready}' instead of ready and its port.");
         }
 
+        host.Port = port;
         return host;
     }
 

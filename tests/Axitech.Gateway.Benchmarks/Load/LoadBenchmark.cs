@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Axitech.Gateway.Benchmarks.Load;
 
 /// <summary>
@@ -40,15 +37,15 @@ internal static class LoadBenchmark
         var directory = Directory.CreateTempSubdirectory("axgw-load-");
         try
         {
-            var ports = FreeLoopbackPorts(5);
             var tolerance = options.Soak ? options.SoakTolerance : TimeSpan.FromMinutes(5);
             var margin = options.Soak ? options.SoakExpiryMargin : TimeSpan.FromSeconds(30);
             // The comparison counts allocations, which need a fixed GC heap count; the soak measures memory as the
             // gateway runs by default (DATAS on).
             var fixedHeaps = !options.Soak;
-            await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", ports[0], 0, 0, tolerance, margin), fixedHeaps);
-            await using var gateway = await HostProcess.StartAsync(new HostArguments(options.Contestant, ports[1], ports[2], ports[0], tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
-            await using var baseline = await HostProcess.StartAsync(new HostArguments(options.BaselineRole, ports[3], options.Baseline == "gateway" ? ports[4] : 0, ports[0], tolerance, margin, options.SampleAllocations), fixedHeaps);
+            // Every host binds port 0 and names the port it got in its ready line; the proxies are told the upstream's.
+            await using var upstream = await HostProcess.StartAsync(new HostArguments("upstream", 0, tolerance, margin), fixedHeaps);
+            await using var gateway = await HostProcess.StartAsync(new HostArguments(options.Contestant, upstream.Port, tolerance, margin, options.SampleAllocations, options.GatewayTelemetry, options.GatewaySettings), fixedHeaps);
+            await using var baseline = await HostProcess.StartAsync(new HostArguments(options.BaselineRole, upstream.Port, tolerance, margin, options.SampleAllocations), fixedHeaps);
 
             var session = new LoadSession(options, directory.FullName, upstream, gateway, baseline);
             await session.SmokeTestAsync();
@@ -70,20 +67,6 @@ internal static class LoadBenchmark
         finally
         {
             directory.Delete(recursive: true);
-        }
-    }
-
-    private static int[] FreeLoopbackPorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
         }
     }
 }

@@ -5,6 +5,9 @@ using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
 using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Telemetry;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Forwarder;
@@ -19,18 +22,21 @@ namespace Axitech.Gateway.Benchmarks.Load;
 /// <item><c>floor</c>: that plain YARP with <see cref="FloorProxy"/> in its pipeline: the least a verifying proxy does;</item>
 /// <item><c>upstream</c>: a minimal Kestrel app that reads the body, counts it and answers 200.</item>
 /// </list>
-/// Prints <see cref="ReadyLine"/> once listening, then answers <c>stats</c>, <c>allocations</c>,
+/// Binds port 0 (the gateway's Management endpoint too), prints <see cref="ReadyPrefix"/> and the port its Public
+/// endpoint got once listening, then answers <c>stats</c>, <c>allocations</c>,
 /// <c>allocations-reset</c>, <c>live-heap</c> and <c>exit</c> on stdin.
 /// </summary>
 internal static class LoadHost
 {
-    public const string ReadyLine = "@@ready";
+    public const string ReadyPrefix = "@@ready ";
     public const string AllocationsPrefix = "@@allocations ";
     public const string LiveHeapPrefix = "@@live-heap ";
     public const string Route = "bench";
     public const string RoutePath = "/webhooks/bench";
     public const string Policy = "bench";
     public const string Secret = "wh_sec_load_benchmark_only_not_a_real_secret";
+
+    private const string AnyLoopbackPort = "http://127.0.0.1:0";
 
     private static long _requests;
     private static long _bodyBytes;
@@ -60,18 +66,24 @@ internal static class LoadHost
         }
 
         using var floor = options.Role == "floor" ? new FloorProxy(options.Tolerance + options.ExpiryMargin) : null;
+        ListenOptions? gatewayPublic = null;
         await using var app = options.Role switch
         {
-            "gateway" => BuildGateway(options, emptyConfigDirectory),
+            "gateway" => BuildGateway(options, emptyConfigDirectory, endpoint => gatewayPublic = endpoint),
             "baseline" or "floor" => BuildPlainYarp(options, floor),
-            "upstream" => BuildUpstream(options),
+            "upstream" => BuildUpstream(),
             _ => throw new ArgumentException($"Unknown load host role '{options.Role}': use gateway, baseline, floor or upstream."),
         };
 
         using var sampler = options.SampleAllocations ? new AllocationSampler() : null;
         var store = options.Role == "gateway" ? app.Services.GetRequiredService<IDeduplicationStore>() as InMemoryDeduplicationStore : null;
         await app.StartAsync();
-        Console.WriteLine(ReadyLine);
+
+        // The gateway binds Public and Management: Public's port is the one its listen options got. The other hosts
+        // bind one address.
+        var port = gatewayPublic?.IPEndPoint?.Port
+            ?? BindingAddress.Parse(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single()).Port;
+        Console.WriteLine(ReadyPrefix + port.ToString(CultureInfo.InvariantCulture));
 
         while (await Console.In.ReadLineAsync() is { } command && command != "exit")
         {
@@ -123,11 +135,11 @@ internal static class LoadHost
         ["ReverseProxy:Clusters:upstream:Destinations:upstream:Address"] = $"http://127.0.0.1:{options.UpstreamPort}/",
     };
 
-    private static WebApplication BuildGateway(HostArguments options, string emptyConfigDirectory)
+    private static WebApplication BuildGateway(HostArguments options, string emptyConfigDirectory, Action<ListenOptions> publicEndpointBound)
     {
         var overrides = ProxyConfiguration(options);
-        overrides["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{options.Port}";
-        overrides["Kestrel:Endpoints:Management:Url"] = $"http://127.0.0.1:{options.ManagementPort}";
+        overrides["Kestrel:Endpoints:Public:Url"] = AnyLoopbackPort;
+        overrides["Kestrel:Endpoints:Management:Url"] = AnyLoopbackPort;
         overrides[$"ReverseProxy:Routes:{Route}:Metadata:WebhookPolicy"] = Policy;
         overrides[$"Webhooks:Policies:{Policy}:Secrets:0"] = Secret;
         overrides[$"Webhooks:Policies:{Policy}:MaxBodyBytes"] = (1024 * 1024).ToString(CultureInfo.InvariantCulture);
@@ -151,6 +163,8 @@ internal static class LoadHost
             ReadEnvironment = false,
             ConfigDirectory = emptyConfigDirectory,
             Overrides = overrides,
+            ConfigureServices = services => services.PostConfigure<KestrelServerOptions>(
+                kestrel => kestrel.ConfigurationLoader?.Endpoint("Public", endpoint => publicEndpointBound(endpoint.ListenOptions))),
         });
     }
 
@@ -170,7 +184,7 @@ internal static class LoadHost
             }
         }
 
-        settings["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{options.Port}";
+        settings["Kestrel:Endpoints:Public:Url"] = AnyLoopbackPort;
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -205,7 +219,7 @@ internal static class LoadHost
         return app;
     }
 
-    private static WebApplication BuildUpstream(HostArguments options)
+    private static WebApplication BuildUpstream()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Configuration.Sources.Clear();
@@ -213,7 +227,7 @@ internal static class LoadHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(System.Net.IPAddress.Loopback, options.Port);
+            kestrel.Listen(System.Net.IPAddress.Loopback, 0);
         });
 
         var app = builder.Build();

@@ -56,7 +56,7 @@ internal sealed class LoadSession
         async Task ExpectAsync(HostProcess host, byte[] content, HttpStatusCode status, long forwarded, bool duplicate, string what)
         {
             var before = await _upstream.StatsAsync();
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{host.Arguments.Port}{target}")) { Content = new ByteArrayContent(content) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{host.Port}{target}")) { Content = new ByteArrayContent(content) };
             request.Headers.Add(AxitechSignature.SignatureHeaderName, signature);
             request.Headers.Add(AxitechSignature.TimestampHeaderName, timestamp);
             using var response = await client.SendAsync(request);

@@ -57,15 +57,15 @@ public sealed class ConfigSamplesTests
     public async Task DevelopmentDemo_AcceptsTheVendorSampleSignedWithTheDemoSecret()
     {
         var json = await File.ReadAllTextAsync(RepositoryRoot.File("config/appsettings.Development.json"));
-        var echoPort = FreePort.Next();
-        await using var gateway = await TestGateway.StartAsync(
+        // The demo's cluster names the echo receiver's address, so its port is chosen before the start (not 0).
+        await using var gateway = await PortCollision.RetryAsync(echoPort => TestGateway.StartAsync(
             c =>
             {
                 c.Clear();
                 c["Demo:EchoReceiverUrl"] = $"http://127.0.0.1:{echoPort}";
                 c["ReverseProxy:Clusters:demo-echo:Destinations:echo:Address"] = $"http://127.0.0.1:{echoPort}";
             },
-            appsettingsJson: json);
+            appsettingsJson: json));
         var sample = await File.ReadAllBytesAsync(RepositoryRoot.File("config/samples/session.submitted.json"));
 
         using var accepted = await gateway.SendAsync(SignedRequest.Create("/webhooks/demo", sample, secret: "wh_sec_demo_only_not_a_real_secret"));

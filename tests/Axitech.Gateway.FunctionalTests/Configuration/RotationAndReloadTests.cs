@@ -36,7 +36,7 @@ public sealed class RotationAndReloadTests
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
 
         await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), PolicyFile("wh_sec_second"));
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var response = await gateway.SendAsync(SignedRequest.Create(Target, secret: "wh_sec_second"));
             return response.StatusCode == HttpStatusCode.OK;
@@ -46,7 +46,7 @@ public sealed class RotationAndReloadTests
 
         // A reload that would leave the policy without a secret is refused: the last good secret stays in force.
         await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), PolicyFile(string.Empty));
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var ready = await gateway.Management.GetAsync("/readyz");
             return (await ready.Content.ReadAsStringAsync()).Contains("refused", StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class RotationAndReloadTests
             }
             """);
 
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var response = await gateway.SendAsync(SignedRequest.Create("/webhooks/added/x"));
             return response.StatusCode == HttpStatusCode.OK;
@@ -117,7 +117,7 @@ public sealed class RotationAndReloadTests
               "ReverseProxy": { "Routes": { "added": { "ClusterId": "upstream", "Match": { "Path": "/webhooks/added/{**rest}" }, "Metadata": { "WebhookPolicy": "added" } } } }
             }
             """);
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var response = await gateway.SendAsync(SignedRequest.Create("/webhooks/added/x", secret: "wh_sec_added"));
             return response.StatusCode == HttpStatusCode.OK;
@@ -160,7 +160,7 @@ public sealed class RotationAndReloadTests
         await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), """
             { "Gateway": { "ConnectionsPerClient": 7 }, "Webhooks": { "Policies": { "axitech": { "Secrets": [ "wh_sec_second" ] } } } }
             """);
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var response = await gateway.SendAsync(SignedRequest.Create(Target, secret: "wh_sec_second"));
             return response.StatusCode == HttpStatusCode.OK;
@@ -174,7 +174,7 @@ public sealed class RotationAndReloadTests
     private static async Task<string> WaitForReadyzAsync(TestGateway gateway, Func<string, bool> condition)
     {
         var body = string.Empty;
-        await Eventually(async () =>
+        await Applied(async () =>
         {
             using var ready = await gateway.Management.GetAsync("/readyz");
             body = await ready.Content.ReadAsStringAsync();
@@ -187,13 +187,6 @@ public sealed class RotationAndReloadTests
         { "Webhooks": { "Policies": { "axitech": { "Secrets": [ "{{secret}}" ] } } } }
         """;
 
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The configuration change was not applied within 20 seconds.");
-            await Task.Delay(200);
-        }
-    }
+    private static Task Applied(Func<Task<bool>> condition)
+        => Eventually.UntilAsync(condition, TimeSpan.FromSeconds(20), "The configuration change was not applied within 20 seconds.", TimeSpan.FromMilliseconds(200));
 }

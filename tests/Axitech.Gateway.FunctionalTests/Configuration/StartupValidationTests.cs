@@ -1,7 +1,12 @@
 using Axitech.Gateway.Configuration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Axitech.Gateway.FunctionalTests.Configuration;
 
+[Collection(nameof(ProcessEnvironmentRunsAlone))]
 public sealed class StartupValidationTests
 {
     [Fact]
@@ -51,13 +56,13 @@ public sealed class StartupValidationTests
     public async Task ConfigurationFromTheEnvironmentAlone_IsEnough()
     {
         // No appsettings file at all: everything through the standard "__" mapping of environment variables. Only
-        // this test reads the environment (the others set ReadEnvironment = false), so the variables cannot leak.
+        // this test's gateway reads the environment (the others set ReadEnvironment = false), and its class runs alone
+        // (ProcessEnvironmentRunsAlone), so the variables cannot leak into another test.
         await using var upstream = await RecordingUpstream.StartAsync();
-        var publicPort = FreePort.Next();
         var variables = new Dictionary<string, string>
         {
-            ["Kestrel__Endpoints__Public__Url"] = $"http://127.0.0.1:{publicPort}",
-            ["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Kestrel__Endpoints__Public__Url"] = TestGateway.AnyLoopbackPort,
+            ["Kestrel__Endpoints__Management__Url"] = "http://127.0.0.2:0",
             ["Webhooks__Policies__envonly__Secrets__0"] = "wh_sec_from_the_environment",
             ["ReverseProxy__Routes__envroute__ClusterId"] = "envcluster",
             ["ReverseProxy__Routes__envroute__Match__Path"] = "/env/{**rest}",
@@ -69,14 +74,20 @@ public sealed class StartupValidationTests
             Environment.SetEnvironmentVariable(name, value);
         }
 
+        var configDirectory = Directory.CreateTempSubdirectory("axgw-empty-");
         try
         {
             await using var app = GatewayApplication.Build(new GatewayHostSettings
             {
-                ConfigDirectory = Directory.CreateTempSubdirectory("axgw-empty-").FullName,
+                ConfigDirectory = configDirectory.FullName,
                 EnvironmentName = "Production",
+                WatchConfigFiles = false,
             });
             await app.StartAsync();
+
+            // Public is the endpoint on 127.0.0.1 (Management is on 127.0.0.2, both on port 0).
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var publicPort = addresses.Select(BindingAddress.Parse).Single(a => a.Host == "127.0.0.1").Port;
             using var client = new HttpClient();
             using var response = await client.SendAsync(SignedRequest.Create("/env/x", secret: "wh_sec_from_the_environment").ToHttpRequest(publicPort));
             await app.StopAsync();
@@ -90,6 +101,8 @@ public sealed class StartupValidationTests
             {
                 Environment.SetEnvironmentVariable(name, null);
             }
+
+            configDirectory.Delete(recursive: true);
         }
     }
 }

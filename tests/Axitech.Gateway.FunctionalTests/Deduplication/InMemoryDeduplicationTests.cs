@@ -67,7 +67,7 @@ public sealed class InMemoryDeduplicationTests
         var delivery = SignedRequest.Create(Target);
 
         var first = gateway.SendAsync(delivery);
-        await WaitUntil(() => gateway.Upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => gateway.Upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         using var concurrent = await gateway.SendAsync(delivery);
         release.SetResult();
         using var firstResponse = await first;
@@ -168,15 +168,5 @@ public sealed class InMemoryDeduplicationTests
         Assert.Equal("store_full", (await c.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
         Assert.True(repeatOfFirst.Headers.Contains("X-Axitech-Duplicate"));
         Assert.Equal(2, gateway.Upstream.Received.Count);
-    }
-
-    internal static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 seconds.");
-            await Task.Delay(20);
-        }
     }
 }

@@ -14,14 +14,14 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
     private ConnectionMultiplexer _connection = null!;
     private RedisDeduplicationStore _store = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         _store = new RedisDeduplicationStore(_connection, "axgw-test:", NullLogger<RedisDeduplicationStore>.Instance, TimeProvider.System);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_connection is not null)
         {
@@ -34,7 +34,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Claim_IsAtomic_AndCarriesTheLeaseAsItsTtl()
     {
         var key = NewKey();
@@ -50,7 +50,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.InRange(ttl.Value, _lease - TimeSpan.FromSeconds(5), _lease);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Complete_RemembersTheStatus_WithTheLongerTtl()
     {
         var key = NewKey();
@@ -65,7 +65,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.InRange(ttl!.Value, _ttl - TimeSpan.FromSeconds(5), _ttl);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Release_DeletesTheClaim()
     {
         var key = NewKey();
@@ -77,7 +77,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task OnlyTheOwnersToken_CompletesOrReleases()
     {
         var key = NewKey();
@@ -92,7 +92,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.Equal(ClaimStatus.Delivered, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ALapsedLease_LetsARetryClaim_AndTheOldOwnerCanNoLongerComplete()
     {
         var key = NewKey();
@@ -106,7 +106,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.True(await _store.CompleteAsync(key, retry.Token, 200, _ttl, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DeliveredEntries_Expire()
     {
         var key = NewKey();
@@ -118,7 +118,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.Equal(ClaimStatus.Claimed, (await _store.TryClaimAsync(key, _lease, default)).Status);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ConcurrentClaims_OfOneDelivery_ExactlyOneWins()
     {
         var key = NewKey();
@@ -128,7 +128,7 @@ public sealed class RedisDeduplicationStoreTests : IAsyncLifetime
         Assert.Single(results, r => r.Status == ClaimStatus.Claimed);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RedisDown_IsUnavailable_NotAnException()
     {
         await _redis.KillAsync();

@@ -27,7 +27,7 @@ public sealed class GracefulShutdownTests
         var delivery = SignedRequest.Create(Target);
 
         var inFlight = gateway.SendAsync(delivery);
-        await InMemoryDeduplicationTests.WaitUntil(() => gateway.Upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => gateway.Upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         var clock = Stopwatch.StartNew();
         var stopping = gateway.App.StopAsync();
         await AssertRefusesNewConnectionsAsync(gateway.PublicPort);
@@ -51,7 +51,7 @@ public sealed class GracefulShutdownTests
         var delivery = SignedRequest.Create(Target);
 
         var inFlight = first.SendAsync(delivery);
-        await InMemoryDeduplicationTests.WaitUntil(() => gateway.Upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => gateway.Upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         var clock = Stopwatch.StartNew();
         await gateway.App.StopAsync();
         var stoppedAfter = clock.Elapsed;
@@ -76,12 +76,12 @@ public sealed class GracefulShutdownTests
             await release.Task.WaitAsync(context.RequestAborted);
             return await UpstreamScript.Ok(context);
         });
-        await using var gateway = await GatewayProcess.StartAsync(upstream.Address, new Dictionary<string, string> { ["Gateway__DrainTimeout"] = "00:00:15" });
+        await using var gateway = await GatewayProcess.StartAsync(c => c["Gateway:DrainTimeout"] = "00:00:15", upstream);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var delivery = SignedRequest.Create(Target);
 
         var inFlight = client.SendAsync(delivery.ToHttpRequest(gateway.PublicPort));
-        await InMemoryDeduplicationTests.WaitUntil(() => upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         await gateway.SignalAsync("TERM");
         await AssertRefusesNewConnectionsAsync(gateway.PublicPort);
         release.SetResult();
@@ -93,25 +93,23 @@ public sealed class GracefulShutdownTests
         Assert.Equal(1, script.Acknowledged(delivery.Body));
     }
 
-    private static async Task AssertRefusesNewConnectionsAsync(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
+    private static Task AssertRefusesNewConnectionsAsync(int port)
+        => Eventually.UntilAsync(
+            async () =>
             {
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
-            {
-                // Reset: the connection reached the listen backlog just as the listener closed, and the kernel
-                // answered it with RST; refused once the listener is gone. Either way, not accepted.
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Port {port} still accepted connections 5 seconds after the stop began.");
-            await Task.Delay(50);
-        }
-    }
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+                    return false;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    // Reset: the connection reached the listen backlog just as the listener closed, and the kernel
+                    // answered it with RST; refused once the listener is gone. Either way, not accepted.
+                    return true;
+                }
+            },
+            TimeSpan.FromSeconds(5),
+            $"Port {port} still accepted connections 5 seconds after the stop began.");
 }

@@ -15,17 +15,16 @@ public sealed class HardenedGatewayFixture : IAsyncLifetime
     public TestGateway Gateway { get; private set; } = null!;
 
     /// <summary>The port of the <c>PublicH2c</c> endpoint (<c>Protocols = Http2</c>, cleartext).</summary>
-    public int H2cPort { get; private set; }
+    public int H2cPort => Gateway.Port("PublicH2c");
 
     public HttpClient H2c { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        H2cPort = FreePort.Next();
         Gateway = await TestGateway.StartAsync(c =>
         {
             c["Webhooks:Policies:axitech:MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            c["Kestrel:Endpoints:PublicH2c:Url"] = $"http://127.0.0.1:{H2cPort}";
+            c["Kestrel:Endpoints:PublicH2c:Url"] = TestGateway.AnyLoopbackPort;
             c["Kestrel:Endpoints:PublicH2c:Protocols"] = "Http2";
             c["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:02";
             c["Kestrel:Limits:RequestHeadersTimeout"] = "00:00:02";
@@ -34,7 +33,7 @@ public sealed class HardenedGatewayFixture : IAsyncLifetime
         H2c = LoopbackHttpClient.Create(H2cPort, http2: true);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         H2c.Dispose();
         await Gateway.DisposeAsync();

@@ -16,13 +16,13 @@ public sealed class TlsEndpointTests
         var directory = Directory.CreateTempSubdirectory("axgw-tls-").FullName;
         var path = Path.Combine(directory, "gateway.pfx");
         await File.WriteAllBytesAsync(path, certificate.Export(X509ContentType.Pfx, "test-password"));
-        var tlsPort = FreePort.Next();
         await using var gateway = await TestGateway.StartAsync(c =>
         {
-            c["Kestrel:Endpoints:PublicTls:Url"] = $"https://127.0.0.1:{tlsPort}";
+            c["Kestrel:Endpoints:PublicTls:Url"] = "https://127.0.0.1:0";
             c["Kestrel:Endpoints:PublicTls:Certificate:Path"] = path;
             c["Kestrel:Endpoints:PublicTls:Certificate:Password"] = "test-password";
         });
+        var tlsPort = gateway.Port("PublicTls");
         using var client = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -59,7 +59,7 @@ public sealed class TlsEndpointTests
         san.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
     }
 }

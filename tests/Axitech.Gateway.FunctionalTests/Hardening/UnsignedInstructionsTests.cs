@@ -10,13 +10,13 @@ public sealed class UnsignedInstructionsTests : IAsyncLifetime
 {
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync(c =>
+    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync(c =>
     {
         c["Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond"] = "1024";
         c["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:02";
     });
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     [Theory]
     [InlineData("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")]

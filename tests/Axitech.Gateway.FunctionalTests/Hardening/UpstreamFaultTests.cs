@@ -122,7 +122,7 @@ public sealed class UpstreamFaultTests
         using var sender = new CancellationTokenSource();
 
         var first = ledger.SendAsync(delivery, sender.Token);
-        await InMemoryDeduplicationTests.WaitUntil(() => gateway.Upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => gateway.Upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         await sender.CancelAsync();
         var firstStatus = await first;
         await upstreamGaveUp.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -133,15 +133,8 @@ public sealed class UpstreamFaultTests
         await ledger.AssertEachDeliveredExactlyOnceAsync();
     }
 
-    private static async Task WaitForAcknowledged(DeliveryLedger ledger, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (ledger.Deliveries.Count(ledger.IsAcknowledged) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Fewer than {count} deliveries were acknowledged within 60 seconds.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForAcknowledged(DeliveryLedger ledger, int count)
+        => Eventually.UntilAsync(() => ledger.Deliveries.Count(ledger.IsAcknowledged) >= count, TimeSpan.FromSeconds(60), $"Fewer than {count} deliveries were acknowledged within 60 seconds.");
 
     private static (DeliveryLedger Ledger, UpstreamScript Script) Script(TestGateway gateway, Func<int, HttpContext, Task<bool>> behaviour)
     {

@@ -132,18 +132,11 @@ public static class PrometheusScrapeExtensions
     /// the exporter caches its answer for 300 ms, and because a count recorded after the response was written (the
     /// upstream counter) may land a moment after the client has its answer.
     /// </summary>
-    public static async Task<PrometheusScrape> ScrapeUntilAsync(this TestGateway gateway, Func<PrometheusScrape, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var scrape = await gateway.ScrapeAsync();
-            if (condition(scrape) || DateTime.UtcNow > deadline)
-            {
-                return scrape;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task<PrometheusScrape> ScrapeUntilAsync(this TestGateway gateway, Func<PrometheusScrape, bool> condition)
+        => Eventually.UntilAsync(
+            gateway.ScrapeAsync,
+            condition,
+            TimeSpan.FromSeconds(10),
+            _ => "The scrape did not show what was expected within 10 seconds.",
+            TimeSpan.FromMilliseconds(100));
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 
@@ -27,16 +26,7 @@ public sealed record RawHttpResponse(
     /// <summary>The <c>reason</c> of a problem+json answer (the gateway's own refusals), else null.</summary>
     public string? Reason => ReasonOf(Header("Content-Type"), Body);
 
-    public static string? ReasonOf(string? contentType, byte[] body)
-    {
-        if (body.Length == 0 || contentType is null || !contentType.StartsWith("application/problem+json", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(body);
-        return document.RootElement.TryGetProperty("reason", out var reason) ? reason.GetString() : null;
-    }
+    public static string? ReasonOf(string? contentType, byte[] body) => ProblemReason.Of(contentType, body);
 
     public override string ToString()
         => StatusCode == 0

@@ -31,20 +31,12 @@ public sealed class SpanCollection : ICollection<Activity>
     public void AddTo(IServiceCollection services) => services.AddOpenTelemetry().WithTracing(tracing => tracing.AddInMemoryExporter(this));
 
     /// <summary>The spans of <paramref name="traceId"/> once <paramref name="complete"/> says they are all there (at most 10 seconds).</summary>
-    public async Task<IReadOnlyList<Activity>> WaitForTraceAsync(ActivityTraceId traceId, Func<IReadOnlyList<Activity>, bool> complete)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            var trace = Snapshot().Where(s => s.TraceId == traceId).ToList();
-            if (complete(trace) || DateTime.UtcNow > deadline)
-            {
-                return trace;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    public Task<IReadOnlyList<Activity>> WaitForTraceAsync(ActivityTraceId traceId, Func<IReadOnlyList<Activity>, bool> complete)
+        => Eventually.UntilAsync(
+            () => Task.FromResult<IReadOnlyList<Activity>>([.. Snapshot().Where(s => s.TraceId == traceId)]),
+            complete,
+            TimeSpan.FromSeconds(10),
+            trace => $"Trace {traceId} was not complete within 10 seconds: {string.Join(", ", trace.Select(s => $"{s.Source.Name}/{s.OperationName}"))}.");
 
     public IReadOnlyList<Activity> Snapshot()
     {

@@ -6,9 +6,9 @@ public sealed class ListenerTests : IAsyncLifetime
 {
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync();
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     [Theory]
     [InlineData("/healthz")]

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Axitech.Gateway.Queue;
 using Microsoft.Extensions.Time.Testing;
-using Xunit.Abstractions;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
@@ -28,9 +27,9 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
     /// <summary>Every byte value, twice, so that an encoding or a text column would show.</summary>
     protected static byte[] AllBytes { get; } = [.. Enumerable.Range(0, 512).Select(i => (byte)i)];
 
-    public abstract Task InitializeAsync();
+    public abstract ValueTask InitializeAsync();
 
-    public virtual async Task DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var store in _stores)
         {
@@ -80,7 +79,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         return result.Id;
     }
 
-    [SkippableTheory]
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Accept_ThenLease_ReturnsTheExactBytesTargetAndHeaders(bool encrypted)
@@ -113,7 +112,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(new DeliveryLease(id, Owner, 1), leased.Lease);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DuplicateKey_AnswersTheOriginalId_AndStoresNothingNew()
     {
         var store = await CreateStoreAsync();
@@ -129,7 +128,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal("first"u8.ToArray(), leased.Delivery.Body!.Value.ToArray());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task SameKeyConcurrently_OneIsAccepted_AndEveryOtherIsItsDuplicate()
     {
         var store = await CreateStoreAsync();
@@ -142,7 +141,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Single(await store.ListAsync(new DeliveryQuery(), default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task WithoutADedupKey_EveryDeliveryIsStored()
     {
         var store = await CreateStoreAsync();
@@ -155,7 +154,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(2, (await store.ListAsync(new DeliveryQuery(), default)).Count);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ConcurrentAcceptances_AreCommittedInFarFewerTransactions()
     {
         const int Count = 200;
@@ -174,7 +173,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(Count, (await store.ListAsync(new DeliveryQuery { Limit = 1000 }, default)).Count);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task SustainedConcurrentSenders_ShareTransactions()
     {
         // 20 senders, each sending its next delivery once the previous one is answered: a steady load rather than a
@@ -201,7 +200,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.True(batches < Senders * PerSender / 4, $"{Senders * PerSender} acceptances took {batches} transactions.");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Lease_TakesTheOldestDueFirst_UpToMax_AndOnlyOfItsRoute()
     {
         var store = await CreateStoreAsync();
@@ -223,7 +222,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.All(first.Concat(rest), d => Assert.Equal(Route, d.Delivery.RouteId));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task LiveLease_IsNotLeasable_ButAnExpiredOne_IsLeasableByAnotherOwner()
     {
         var store = await CreateStoreAsync();
@@ -240,7 +239,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(new DeliveryLease(id, OtherOwner, 2), taken.Lease);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Settle_IsRefusedToAStaleLease_AndAcceptedFromTheCurrentOne()
     {
         var store = await CreateStoreAsync();
@@ -265,7 +264,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.False(await store.MarkDeliveredAsync(current, 204, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Settle_IsRefusedToAnEarlierAttemptOfTheSameOwner()
     {
         var store = await CreateStoreAsync();
@@ -278,7 +277,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.True(await store.MarkDeliveredAsync(second, 200, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ScheduleRetry_MakesItDueAtTheGivenTime_WithItsStatusAndError()
     {
         var store = await CreateStoreAsync();
@@ -299,7 +298,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => store.ScheduleRetryAsync(lease, next, null, "Connection refused (127.0.0.1:80)", default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task DeadLetter_TakesItOutOfDelivery_WithItsReason()
     {
         var store = await CreateStoreAsync();
@@ -318,7 +317,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(new RouteQueueStats(Route, 0, 1, null), Assert.Single(await store.GetStatsAsync(default)));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ReleaseLeases_MakesAnOwnersDeliveriesLeasableAtOnce()
     {
         var store = await CreateStoreAsync();
@@ -337,7 +336,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.DoesNotContain(other, retaken.Select(d => d.Delivery.Id));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task NextDue_IsTheEarliestPendingTime_OrALeasesExpiry_OrNone()
     {
         var store = await CreateStoreAsync();
@@ -354,7 +353,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Null(await store.GetNextDueAsync("audit", default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Stats_CountPendingAndDeadPerRoute_WithTheOldestPendingArrival()
     {
         var store = await CreateStoreAsync();
@@ -371,7 +370,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal([new RouteQueueStats("audit", 0, 1, null), new RouteQueueStats(Route, 2, 0, oldest)], stats);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Purge_DeletesDeliveredRowsPastTheirDedupTime_AndDeadRowsPastRetention_Only()
     {
         var retention = TimeSpan.FromDays(14);
@@ -406,7 +405,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(DeliveryState.Pending, (await store.GetAsync(pending, false, default))!.State);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Replay_MakesDeadAndDeliveredOnesPendingAgain_WithAttemptsReset()
     {
         var store = await CreateStoreAsync();
@@ -443,7 +442,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.All(again, d => Assert.Equal(1, d.Delivery.Attempts));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ReplayDead_OfARoute_ReplaysOnlyThatRoutesDeadOnes()
     {
         var store = await CreateStoreAsync();
@@ -460,7 +459,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(0, await store.ReplayDeadAsync(null, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task PurgeDead_OlderThan_DeletesOnlyThoseDeadLongEnough()
     {
         var store = await CreateStoreAsync();
@@ -480,7 +479,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.NotNull(await store.GetAsync(alive, false, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task List_IsNewestFirst_FilteredByRouteAndState_WithoutBodies()
     {
         var store = await CreateStoreAsync();
@@ -498,7 +497,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Empty(await store.ListAsync(new DeliveryQuery { State = DeliveryState.Dead }, default));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Encrypted_TheStorageNeverHoldsTheBody_YetLeaseReturnsIt_AndInTheClearItDoes()
     {
         var encryptedMarker = Encoding.ASCII.GetBytes("MARKER-" + Guid.NewGuid().ToString("N"));
@@ -516,7 +515,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.True(await StorageContainsAsync(clearMarker));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task KeyRotation_OldKeyStillDecrypts_NewKeyEncrypts_AndARetiredKeyIsAClearError()
     {
         var oldKey = NewEncryptionKey();
@@ -542,7 +541,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal("under the new key"u8.ToArray(), leased.Single(d => d.Delivery.Id == rewritten).Delivery.Body!.Value.ToArray());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task CiphertextMovedToAnotherRow_FailsAuthentication()
     {
         var store = await CreateStoreAsync(new DeliveryQueueOptions { EncryptionKeys = [NewEncryptionKey()] });
@@ -557,7 +556,7 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal("the source's body"u8.ToArray(), (await store.GetAsync(source, true, default))!.Body!.Value.ToArray());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task AStoreRestarted_FindsWhatWasAccepted()
     {
         var first = await CreateStoreAsync();

@@ -8,19 +8,13 @@ namespace Axitech.Gateway.FunctionalTests.Queue;
 /// The workers of a queued route against a real upstream on loopback, with the real gateway on Kestrel and a real
 /// SQLite file: what is sent, what is retried and when, what is given up, and how many attempts run at once.
 /// </summary>
-public sealed class DeliveryWorkerTests : IAsyncLifetime
+public sealed class DeliveryWorkerTests : IDisposable
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("axgw-workers-");
+    private readonly TemporaryDirectory _directory = new("axgw-workers-");
 
-    private string DatabasePath => Path.Combine(_directory.FullName, "queue.db");
+    private string DatabasePath => Path.Combine(_directory.Path, "queue.db");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        _directory.Delete(recursive: true);
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Theory]
     [InlineData(TestGateway.ClaimsPath + "/events")]
@@ -34,7 +28,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         var delivery = SignedRequest.Create(target);
 
         var id = await gateway.AcceptedAsync(delivery);
-        await QueueSettings.Eventually(() => upstream.All.Count == 1);
+        await Eventually.UntilAsync(() => upstream.All.Count == 1, TimeSpan.FromSeconds(10), "The upstream did not get the queued delivery within 10 seconds.");
 
         var received = Assert.Single(upstream.All).Request;
         Assert.Equal("POST", received.Method);
@@ -167,7 +161,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         };
 
         var ids = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events"))));
-        await QueueSettings.Eventually(() => upstream.Acknowledged.Count == ids.Length);
+        await Eventually.UntilAsync(() => upstream.Acknowledged.Count == ids.Length, TimeSpan.FromSeconds(10), () => $"{upstream.Acknowledged.Count} of {ids.Length} deliveries acknowledged within 10 seconds.");
 
         Assert.Equal(3, upstream.MaxConcurrent);
         Assert.Equal(ids.Length, upstream.All.Count);
@@ -185,7 +179,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         var upstream = new UpstreamAttempts(gateway.Upstream) { Answer = (_, context) => UpstreamAttempts.Hold(context, release.Task) };
 
         var first = await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events"));
-        await QueueSettings.Eventually(() => upstream.All.Count == 0 && gateway.Upstream.Received.Count == 1);
+        await Eventually.UntilAsync(() => upstream.All.Count == 0 && gateway.Upstream.Received.Count == 1, TimeSpan.FromSeconds(10), "The first delivery was not held by the upstream within 10 seconds.");
         var waiting = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {
@@ -193,7 +187,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         }
 
         release.SetResult();
-        await QueueSettings.Eventually(() => upstream.Acknowledged.Count == 6);
+        await Eventually.UntilAsync(() => upstream.Acknowledged.Count == 6, TimeSpan.FromSeconds(10), () => $"{upstream.Acknowledged.Count} of 6 deliveries acknowledged within 10 seconds.");
 
         Assert.Equal([first, .. waiting], upstream.All.OrderBy(a => a.Started).Select(a => a.DeliveryId));
     }
@@ -235,7 +229,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
         await using (var first = await TestGateway.StartAsync(c => { QueueSettings.Queue(c, DatabasePath); c["Webhooks:Queue:EncryptionKeys:0"] = NewKey(); }, upstream))
         {
             id = await first.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events"));
-            await QueueSettings.Eventually(() => attempts.Of(id).Count > 0);
+            await Eventually.UntilAsync(() => attempts.Of(id).Count > 0, TimeSpan.FromSeconds(10), "The delivery was not attempted within 10 seconds.");
         }
 
         attempts.Answer = (_, context) => UpstreamAttempts.Status(context, 200);
@@ -271,7 +265,7 @@ public sealed class DeliveryWorkerTests : IAsyncLifetime
             await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events")),
             await gateway.AcceptedAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/events")),
         };
-        await QueueSettings.Eventually(() => upstream.Acknowledged.Count == ids.Length, seconds: 20);
+        await Eventually.UntilAsync(() => upstream.Acknowledged.Count == ids.Length, TimeSpan.FromSeconds(20), () => $"{upstream.Acknowledged.Count} of {ids.Length} deliveries acknowledged within 20 seconds.");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"Three deliveries, one at a time, each retried once, took {clock.Elapsed}.");
         Assert.All(ids, id => Assert.Equal([1, 2], upstream.Of(id).Select(a => a.Attempt)));

@@ -14,20 +14,14 @@ namespace Axitech.Gateway.FunctionalTests.Queue;
 /// SQLite file: an upstream down past the freshness window, a dead letter replayed by the command, a store that cannot
 /// write, encryption at rest, forgeries, and a route switched to queued by a reload.
 /// </summary>
-public sealed class QueueEndToEndTests : IAsyncLifetime
+public sealed class QueueEndToEndTests : IDisposable
 {
     private const string Target = TestGateway.ClaimsPath + "/events";
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("axgw-queue-e2e-");
+    private readonly TemporaryDirectory _directory = new("axgw-queue-e2e-");
 
-    private string DatabasePath => Path.Combine(_directory.FullName, "queue.db");
+    private string DatabasePath => Path.Combine(_directory.Path, "queue.db");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        _directory.Delete(recursive: true);
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task UpstreamDownLongerThanTheFreshnessWindow_EveryAcceptedDeliveryArrivesByteForByte()
@@ -51,14 +45,28 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
 
         // Every one is tried (and refused) while the upstream is down, past the 5 s its sender's retries would be good for.
         var store = gateway.Store();
-        await QueueSettings.Eventually(() => sent.Keys.All(id => store.GetAsync(id, false, default).Result is { Attempts: >= 2 }));
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                foreach (var id in sent.Keys)
+                {
+                    if (await store.GetAsync(id, false, TestContext.Current.CancellationToken) is not { Attempts: >= 2 })
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(10),
+            "Not every delivery was tried twice against the stopped upstream within 10 seconds.");
         var lastSigned = sent.Values.Max(d => DateTimeOffset.FromUnixTimeSeconds(long.Parse(d.Timestamp, CultureInfo.InvariantCulture)));
         var stale = lastSigned + TimeSpan.FromSeconds(6) - DateTimeOffset.UtcNow;
         await Task.Delay(stale > TimeSpan.Zero ? stale : TimeSpan.Zero);
         var refused = await store.GetAsync(sent.Keys.First(), false, default);
         var backAt = DateTimeOffset.UtcNow;
         await gateway.Upstream.RestartAsync();
-        await QueueSettings.Eventually(() => upstream.Acknowledged.Count == sent.Count, seconds: 15);
+        await Eventually.UntilAsync(() => upstream.Acknowledged.Count == sent.Count, TimeSpan.FromSeconds(15), () => $"{upstream.Acknowledged.Count} of {sent.Count} deliveries acknowledged within 15 seconds of the upstream's restart.");
 
         Assert.Equal("connection_refused", refused!.LastError);
         Assert.All(sent.Values, d => Assert.True(backAt - DateTimeOffset.FromUnixTimeSeconds(long.Parse(d.Timestamp, CultureInfo.InvariantCulture)) > TimeSpan.FromSeconds(5), "Delivered within its freshness window."));
@@ -81,7 +89,7 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task PermanentRejection_IsDeadLettered_ThenReplayDeliversItOnceTheUpstreamTakesIt()
     {
-        await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "appsettings.json"), $$"""{ "Webhooks": { "Queue": { "Path": "{{DatabasePath}}" } } }""");
+        await File.WriteAllTextAsync(Path.Combine(_directory.Path, "appsettings.json"), $$"""{ "Webhooks": { "Queue": { "Path": "{{DatabasePath}}" } } }""");
         await using var gateway = await TestGateway.StartAsync(c => QueueSettings.Queue(c, DatabasePath));
         var upstream = new UpstreamAttempts(gateway.Upstream) { Answer = (_, context) => UpstreamAttempts.Status(context, 400) };
         var delivery = SignedRequest.Create(Target);
@@ -89,7 +97,7 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
         var id = await gateway.AcceptedAsync(delivery);
         await QueueSettings.WaitForStateAsync(gateway.Store(), id, DeliveryState.Dead);
         upstream.Answer = (_, context) => UpstreamAttempts.Status(context, 202);
-        var exitCode = await GatewayCommandLine.InvokeAsync(["deliveries", "replay", id.ToString("D"), "--config-dir", _directory.FullName]);
+        var exitCode = await GatewayCommandLine.InvokeAsync(["deliveries", "replay", id.ToString("D"), "--config-dir", _directory.Path]);
         var delivered = await QueueSettings.WaitForStateAsync(gateway.Store(), id, DeliveryState.Delivered);
 
         Assert.Equal(0, exitCode);
@@ -103,7 +111,7 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
     public async Task StoreThatCannotWrite_Answers503_AcknowledgesNothing_AndIsNotReady()
     {
         // Root ignores permission bits; nobody can create a file inside a regular file.
-        var blocker = Path.Combine(_directory.FullName, "not-a-folder");
+        var blocker = Path.Combine(_directory.Path, "not-a-folder");
         await File.WriteAllTextAsync(blocker, "a regular file");
         await using var gateway = await TestGateway.StartAsync(c => QueueSettings.Queue(c, Path.Combine(blocker, "queue.db")));
 
@@ -182,7 +190,7 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
         Assert.False(File.Exists(DatabasePath), "A gateway without queued routes created the store.");
 
         await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), LateRoute("Queue"));
-        await QueueSettings.Eventually(() => workers.Routes.Count == 1, seconds: 20);
+        await Eventually.UntilAsync(() => workers.Routes.Count == 1, TimeSpan.FromSeconds(20), "The reload that queues route late did not start its workers within 20 seconds.");
         var id = await gateway.AcceptedAsync(SignedRequest.Create("/webhooks/late/x"));
         await QueueSettings.WaitForStateAsync(gateway.Store(), id, DeliveryState.Delivered);
 
@@ -190,7 +198,7 @@ public sealed class QueueEndToEndTests : IAsyncLifetime
         Assert.Equal("1", Assert.Single(upstream.Of(id)).Request.Header("X-Axitech-Delivery-Attempt"));
 
         await File.WriteAllTextAsync(Path.Combine(gateway.ConfigDirectory, "appsettings.json"), LateRoute("Forward"));
-        await QueueSettings.Eventually(() => workers.Routes.Count == 0, seconds: 20);
+        await Eventually.UntilAsync(() => workers.Routes.Count == 0, TimeSpan.FromSeconds(20), "The reload that forwards route late again did not stop its workers within 20 seconds.");
         using var forwardedAgain = await gateway.SendAsync(SignedRequest.Create("/webhooks/late/x"));
         Assert.Equal(HttpStatusCode.OK, forwardedAgain.StatusCode);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Axitech.Gateway.Queue;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,7 @@ internal static class QueueSettings
     /// <summary>
     /// Makes <paramref name="route"/> queued (none when null), deliveries kept in <paramref name="databasePath"/>, with
     /// delays short enough for a test: retries after about 50 ms (at most 200 ms), a look at the store every second.
+    /// The same configuration serves <see cref="TestGateway"/> and <see cref="GatewayProcess"/>.
     /// </summary>
     public static void Queue(Dictionary<string, string?> configuration, string databasePath, string? route = "claims")
     {
@@ -24,51 +26,31 @@ internal static class QueueSettings
         configuration["Webhooks:Queue:PollInterval"] = "00:00:01";
     }
 
-    /// <summary>The same for a gateway process, as environment variables.</summary>
-    public static Dictionary<string, string> QueueEnvironment(string databasePath) => new()
-    {
-        ["ReverseProxy__Routes__claims__Metadata__WebhookDelivery"] = "Queue",
-        ["Webhooks__Queue__Path"] = databasePath,
-        ["Webhooks__Queue__Retry__InitialDelay"] = "00:00:00.050",
-        ["Webhooks__Queue__Retry__MaxDelay"] = "00:00:00.200",
-        ["Webhooks__Queue__PollInterval"] = "00:00:01",
-    };
-
     public static IDeliveryStore Store(this TestGateway gateway) => gateway.Services.GetRequiredService<IDeliveryStore>();
 
     /// <summary>Sends the delivery to a queued route and returns the id of the 202.</summary>
     public static async Task<Guid> AcceptedAsync(this TestGateway gateway, SignedRequest delivery)
     {
         using var response = await gateway.SendAsync(delivery);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return Guid.Parse(Assert.Single(response.Headers.GetValues("X-Axitech-Delivery-Id")));
+        return AcceptedId(response);
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="seconds"/> seconds.</summary>
-    public static async Task Eventually(Func<bool> condition, double seconds = 10, string? because = null)
+    /// <summary>The id of a queued route's 202.</summary>
+    public static Guid AcceptedId(HttpResponseMessage response)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, because ?? $"Condition not met within {seconds} seconds.");
-            await Task.Delay(20);
-        }
+        ArgumentNullException.ThrowIfNull(response);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return Guid.Parse(Assert.Single(response.Headers.GetValues("X-Axitech-Delivery-Id")));
     }
 
     /// <summary>Waits until the store holds the delivery in <paramref name="state"/>, and returns it.</summary>
     public static async Task<StoredDelivery> WaitForStateAsync(IDeliveryStore store, Guid id, DeliveryState state, double seconds = 10)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var delivery = await store.GetAsync(id, includeBody: false, default);
-            if (delivery?.State == state)
-            {
-                return delivery;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Delivery {id} is {delivery?.State.ToString() ?? "missing"} (attempts {delivery?.Attempts}, last {delivery?.LastError ?? delivery?.LastStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)}), not {state}, after {seconds} seconds.");
-            await Task.Delay(50);
-        }
+        var delivery = await Eventually.UntilAsync(
+            () => store.GetAsync(id, includeBody: false, TestContext.Current.CancellationToken),
+            d => d?.State == state,
+            TimeSpan.FromSeconds(seconds),
+            d => $"Delivery {id} is {d?.State.ToString() ?? "missing"} (attempts {d?.Attempts}, last {d?.LastError ?? d?.LastStatusCode?.ToString(CultureInfo.InvariantCulture)}), not {state}, after {seconds} seconds.");
+        return delivery!;
     }
 }

@@ -102,7 +102,7 @@ public sealed class QueueTelemetryTests
         using var response = await sender.SendAsync(request);
         var id = Guid.Parse(Assert.Single(response.Headers.GetValues("X-Axitech-Delivery-Id")));
         await QueueSettings.WaitForStateAsync(gateway.Store(), id, DeliveryState.Delivered);
-        await QueueSettings.Eventually(() => DeliverSpans(spans, id).Count == 2);
+        await Eventually.UntilAsync(() => DeliverSpans(spans, id).Count == 2, TimeSpan.FromSeconds(10), "The two attempts' spans were not exported within 10 seconds.");
 
         var attempts = DeliverSpans(spans, id).OrderBy(s => s.StartTimeUtc).ToList();
         Assert.Equal([1, 2], attempts.Select(s => s.GetTagItem("delivery.attempt")));

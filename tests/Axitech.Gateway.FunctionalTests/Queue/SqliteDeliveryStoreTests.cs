@@ -1,6 +1,5 @@
 using Axitech.Gateway.Queue;
 using Microsoft.Data.Sqlite;
-using Xunit.Abstractions;
 
 namespace Axitech.Gateway.FunctionalTests.Queue;
 
@@ -14,13 +13,13 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
     /// <summary>In a folder that does not exist yet: the store creates it.</summary>
     private string DatabasePath => Path.Combine(_directory.FullName, "data", "queue.db");
 
-    public override Task InitializeAsync()
+    public override ValueTask InitializeAsync()
     {
         _directory = Directory.CreateTempSubdirectory("axgw-queue-");
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         _directory.Delete(recursive: true);

@@ -16,76 +16,69 @@ public sealed partial class ConsoleOutputTests
     public async Task AStdoutNobodyReads_NeverHoldsUpADelivery_AndTheDroppedRecordsAreCounted()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        var publicPort = FreePort.Next();
-        var managementPort = FreePort.Next();
         var configDirectory = Directory.CreateTempSubdirectory("axgw-stdout-");
-        var start = new ProcessStartInfo(Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet")
+        var configuration = TestGateway.Configuration(upstream.Address, c =>
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Axitech.Gateway.dll") },
-            WorkingDirectory = AppContext.BaseDirectory,
+            // Several records per delivery (the audit line, ASP.NET Core's and YARP's): far more than a pipe (64 KiB
+            // to 1 MiB) and the gateway's queue hold.
+            c["Logging:LogLevel:Default"] = "Information";
+            c["Logging:LogLevel:Microsoft.AspNetCore"] = "Information";
+            c["Logging:LogLevel:Yarp"] = "Information";
+            c["Logging:LogLevel:Axitech.Gateway"] = "Information";
+            c["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information";
+        });
+        var environment = configuration.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
+        environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        environment[GatewayHostSettings.ConfigDirectoryVariable] = configDirectory.FullName;
+        var start = GatewayExecutable.CreateStartInfo([], environment);
 
-            // A pipe the test never reads: it fills after some 64 KiB, and every write to it blocks from then on.
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in TestGateway.DefaultConfiguration(upstream.Address))
-        {
-            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment[GatewayHostSettings.ConfigDirectoryVariable] = configDirectory.FullName;
-        start.Environment["Kestrel__Endpoints__Public__Url"] = $"http://127.0.0.1:{publicPort}";
-        start.Environment["Kestrel__Endpoints__Management__Url"] = $"http://127.0.0.1:{managementPort}";
-
-        // Several records per delivery (the audit line, ASP.NET Core's and YARP's): far more than a pipe (64 KiB to
-        // 1 MiB) and the gateway's queue hold.
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Information";
-        start.Environment["Logging__LogLevel__Yarp"] = "Information";
-        start.Environment["Logging__LogLevel__Axitech.Gateway"] = "Information";
-        start.Environment["Logging__LogLevel__Axitech.Gateway.Audit"] = "Information";
-        using var process = Process.Start(start)!;
+        // A pipe the test never reads, not even for the start-up line (the ports are read from /proc): it fills after
+        // some 64 KiB, and every write to it blocks from then on.
+        start.RedirectStandardInput = false;
+        start.RedirectStandardError = false;
+        start.StandardErrorEncoding = null;
         try
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            await WaitUntilHealthyAsync(client, managementPort, process);
-
-            var answers = new List<HttpStatusCode>();
-            var slowest = TimeSpan.Zero;
-            await Parallel.ForAsync(0, 6000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
+            using var process = ChildProcess.Start(start);
+            try
             {
-                var started = Stopwatch.GetTimestamp();
-                using var response = await client.SendAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/logged").ToHttpRequest(publicPort), cancellationToken);
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                lock (answers)
+                using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+                var (publicPort, managementPort) = await WaitUntilHealthyAsync(client, process);
+
+                var answers = new List<HttpStatusCode>();
+                var slowest = TimeSpan.Zero;
+                await Parallel.ForAsync(0, 6000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, cancellationToken) =>
                 {
-                    answers.Add(response.StatusCode);
-                    slowest = elapsed > slowest ? elapsed : slowest;
-                }
-            });
+                    var started = Stopwatch.GetTimestamp();
+                    using var response = await client.SendAsync(SignedRequest.Create(TestGateway.ClaimsPath + "/logged").ToHttpRequest(publicPort), cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    lock (answers)
+                    {
+                        answers.Add(response.StatusCode);
+                        slowest = elapsed > slowest ? elapsed : slowest;
+                    }
+                });
 
-            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
-            Assert.Equal(6000, upstream.Received.Count);
-            Assert.True(slowest < TimeSpan.FromSeconds(5), $"The slowest delivery took {slowest.TotalSeconds:F1} s.");
+                Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+                Assert.Equal(6000, upstream.Received.Count);
+                Assert.True(slowest < TimeSpan.FromSeconds(5), $"The slowest delivery took {slowest.TotalSeconds:F1} s.");
 
-            // The logger writes behind the requests: the drops are counted once it reaches the full pipe.
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            double dropped;
-            do
-            {
-                await Task.Delay(250);
-                dropped = PrometheusScrape.Parse(await client.GetStringAsync($"http://127.0.0.1:{managementPort}/metrics")).Sum("axitech_gateway_log_records_dropped_total");
+                // The logger writes behind the requests: the drops are counted once it reaches the full pipe.
+                await Eventually.UntilAsync(
+                    async () => PrometheusScrape.Parse(await client.GetStringAsync($"http://127.0.0.1:{managementPort}/metrics")).Sum("axitech_gateway_log_records_dropped_total"),
+                    dropped => dropped > 0,
+                    TimeSpan.FromSeconds(15),
+                    _ => "No log record was counted as dropped: the test did not fill the pipe.",
+                    TimeSpan.FromMilliseconds(250));
             }
-            while (dropped == 0 && DateTime.UtcNow < deadline);
-
-            Assert.True(dropped > 0, "No log record was counted as dropped: the test did not fill the pipe.");
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
             configDirectory.Delete(recursive: true);
         }
     }
@@ -94,10 +87,7 @@ public sealed partial class ConsoleOutputTests
     public async Task WithNoLoggingSectionInAnyFile_EveryLineHasATimestamp_FromTheFirst()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayProcess.StartAsync(upstream.Address, new Dictionary<string, string>
-        {
-            ["Logging__LogLevel__Default"] = "Information",
-        });
+        await using var gateway = await GatewayProcess.StartAsync(c => c["Logging:LogLevel:Default"] = "Information", upstream);
 
         var lines = gateway.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith(' ')).ToList();
 
@@ -105,27 +95,41 @@ public sealed partial class ConsoleOutputTests
         Assert.All(lines, l => Assert.Matches(TimestampedLine(), l));
     }
 
-    private static async Task WaitUntilHealthyAsync(HttpClient client, int managementPort, Process process)
+    /// <summary>
+    /// The Public and Management ports (both bound port 0), once Management answers /healthz: of the two ports the
+    /// process listens on, Management is the one that serves /healthz (Public answers it 404).
+    /// </summary>
+    private static async Task<(int Public, int Management)> WaitUntilHealthyAsync(HttpClient client, Process process)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            Assert.False(process.HasExited, "The gateway exited.");
-            try
+        var ports = await Eventually.UntilAsync(
+            async () =>
             {
-                using var response = await client.GetAsync($"http://127.0.0.1:{managementPort.ToString(CultureInfo.InvariantCulture)}/healthz");
-                if (response.IsSuccessStatusCode)
+                Assert.False(process.HasExited, "The gateway exited.");
+                var listening = ListeningPorts.Of(process.Id);
+                var healthy = new List<int>();
+                foreach (var port in listening)
                 {
-                    return;
+                    try
+                    {
+                        using var response = await client.GetAsync($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/healthz");
+                        if (response.IsSuccessStatusCode)
+                        {
+                            healthy.Add(port);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                    }
                 }
-            }
-            catch (HttpRequestException)
-            {
-            }
 
-            Assert.True(DateTime.UtcNow < deadline, "The gateway did not become healthy within 30 s.");
-            await Task.Delay(100);
-        }
+                return (Listening: listening, Healthy: healthy);
+            },
+            p => p.Listening.Count == 2 && p.Healthy.Count == 1,
+            TimeSpan.FromSeconds(30),
+            p => $"The gateway did not become healthy within 30 s (listening on {string.Join(", ", p.Listening)}).",
+            TimeSpan.FromMilliseconds(100));
+        var management = ports.Healthy[0];
+        return (ports.Listening.Single(p => p != management), management);
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (info|warn|fail|crit|dbug|trce): ")]

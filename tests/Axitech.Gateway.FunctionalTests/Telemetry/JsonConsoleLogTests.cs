@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -14,17 +13,26 @@ public sealed class JsonConsoleLogTests
     [Fact]
     public async Task JsonFormatter_WritesOneObjectALine_WithTheRequestsTraceAndSpanIds()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayProcess.StartAsync(upstream.Address);
+        await using var gateway = await GatewayProcess.StartAsync(
+            c =>
+            {
+                c["Logging:LogLevel:Axitech.Gateway"] = "Information";
+                c["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information";
+            },
+            environment: new Dictionary<string, string?> { ["Logging__Console__FormatterName"] = "json" });
+        using var sender = UntracedSender.Create(gateway.PublicPort);
         var acceptedTrace = ActivityTraceId.CreateRandom();
         var rejectedTrace = ActivityTraceId.CreateRandom();
         var accepted = SignedRequest.Create(TestGateway.ClaimsPath + "/events");
         var forged = SignedRequest.Create(TestGateway.ClaimsPath + "/events", secret: "wh_sec_attacker");
 
-        using var acceptedResponse = await gateway.SendAsync(accepted, acceptedTrace);
-        using var rejectedResponse = await gateway.SendAsync(forged, rejectedTrace);
-        var lines = await gateway.WaitForLinesAsync(lines => lines.Any(l => l.Contains("\"EventId\":2001", StringComparison.Ordinal))
-            && lines.Any(l => l.Contains("\"EventId\":2002", StringComparison.Ordinal)));
+        using var acceptedResponse = await SendAsync(sender, gateway, accepted, acceptedTrace);
+        using var rejectedResponse = await SendAsync(sender, gateway, forged, rejectedTrace);
+        var lines = await Eventually.UntilAsync(
+            () => Task.FromResult(gateway.StandardOutputLines),
+            lines => lines.Any(l => l.Contains("\"EventId\":2001", StringComparison.Ordinal)) && lines.Any(l => l.Contains("\"EventId\":2002", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20),
+            _ => $"The gateway process did not log what was expected.{Environment.NewLine}{gateway.Output}");
 
         Assert.Equal(HttpStatusCode.OK, acceptedResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, rejectedResponse.StatusCode);
@@ -57,116 +65,10 @@ public sealed class JsonConsoleLogTests
         Assert.DoesNotContain("sessionId", all, StringComparison.Ordinal);
     }
 
-    /// <summary>The gateway as its own process (<c>dotnet Axitech.Gateway.dll</c> from the test output), configured on its command line.</summary>
-    private sealed class GatewayProcess : IAsyncDisposable
+    private static Task<HttpResponseMessage> SendAsync(HttpClient sender, GatewayProcess gateway, SignedRequest request, ActivityTraceId traceId)
     {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _stdout = new();
-        private readonly ConcurrentQueue<string> _stderr = new();
-        private readonly string _configDirectory;
-        private readonly HttpClient _client;
-
-        private GatewayProcess(Process process, string configDirectory, int publicPort)
-        {
-            _process = process;
-            _configDirectory = configDirectory;
-            PublicPort = publicPort;
-            _client = UntracedSender.Create(publicPort);
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (!string.IsNullOrEmpty(e.Data))
-                {
-                    _stdout.Enqueue(e.Data);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    _stderr.Enqueue(e.Data);
-                }
-            };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public int PublicPort { get; }
-
-        public static async Task<GatewayProcess> StartAsync(string upstreamAddress)
-        {
-            var configDirectory = Directory.CreateTempSubdirectory("axgw-log-test-").FullName;
-            var publicPort = FreePort.Next();
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Axitech.Gateway.dll"));
-            var configuration = TestGateway.DefaultConfiguration(upstreamAddress);
-            configuration["Kestrel:Endpoints:Public:Url"] = $"http://127.0.0.1:{publicPort}";
-            configuration["Kestrel:Endpoints:Management:Url"] = $"http://127.0.0.1:{FreePort.Next()}";
-            configuration["Logging:LogLevel:Axitech.Gateway"] = "Information";
-            configuration["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information";
-            foreach (var (key, value) in configuration)
-            {
-                start.ArgumentList.Add($"--{key}={value}");
-            }
-
-            // Only what this test sets: no OTLP endpoint, no environment name from the machine running the tests.
-            foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal) || k.StartsWith("Logging__", StringComparison.Ordinal)).ToList())
-            {
-                start.Environment.Remove(variable);
-            }
-
-            start.Environment["Logging__Console__FormatterName"] = "json";
-            start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-            start.Environment[GatewayHostSettings.ConfigDirectoryVariable] = configDirectory;
-
-            var gateway = new GatewayProcess(Process.Start(start)!, configDirectory, publicPort);
-            await gateway.WaitForLinesAsync(lines => lines.Any(l => l.Contains("\"EventId\":1,", StringComparison.Ordinal)));
-            return gateway;
-        }
-
-        public Task<HttpResponseMessage> SendAsync(SignedRequest request, ActivityTraceId traceId)
-        {
-            var message = request.ToHttpRequest(PublicPort);
-            message.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-            return _client.SendAsync(message);
-        }
-
-        /// <summary>The stdout lines so far, once <paramref name="complete"/> holds (at most 20 seconds).</summary>
-        public async Task<IReadOnlyList<string>> WaitForLinesAsync(Func<IReadOnlyList<string>, bool> complete)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (true)
-            {
-                var lines = _stdout.ToList();
-                if (complete(lines))
-                {
-                    return lines;
-                }
-
-                Assert.True(
-                    DateTime.UtcNow < deadline && !_process.HasExited,
-                    $"The gateway process did not log what was expected.{Environment.NewLine}stdout:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}stderr:{Environment.NewLine}{string.Join(Environment.NewLine, _stderr)}");
-                await Task.Delay(50);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _client.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-            Directory.Delete(_configDirectory, recursive: true);
-        }
+        var message = request.ToHttpRequest(gateway.PublicPort);
+        message.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        return sender.SendAsync(message);
     }
 }

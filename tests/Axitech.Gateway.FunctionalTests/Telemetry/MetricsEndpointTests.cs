@@ -10,9 +10,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync();
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
     public async Task Metrics_AnswersInPrometheusTextOnManagement_And404OnPublic()
@@ -69,7 +69,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.DoesNotContain(scrape.Names, name => dropped.Any(d => name.StartsWith(d, StringComparison.Ordinal)));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task PromtoolCheckMetrics_AcceptsARealScrape()
     {
         Promtool.Require();

@@ -94,15 +94,11 @@ public sealed class OtlpExportTests
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
     }
 
-    private static async Task WaitUntilAsync(RecordingUpstream collector, Func<IReadOnlyCollection<ReceivedRequest>, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition(collector.Received))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The collector received: " + string.Join(", ", collector.Received.Select(r => r.RawTarget).Distinct()));
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(RecordingUpstream collector, Func<IReadOnlyCollection<ReceivedRequest>, bool> condition)
+        => Eventually.UntilAsync(
+            () => condition(collector.Received),
+            TimeSpan.FromSeconds(20),
+            () => "The collector received: " + string.Join(", ", collector.Received.Select(r => r.RawTarget).Distinct()));
 
     /// <summary>Whether an export carries <paramref name="name"/>: protobuf writes strings as their UTF-8 bytes.</summary>
     private static bool Contains(ReceivedRequest export, string name)

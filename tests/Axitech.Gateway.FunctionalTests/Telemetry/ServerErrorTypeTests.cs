@@ -38,7 +38,8 @@ public sealed class ServerErrorTypeTests
         var route = IsolatedRoute.Create();
 
         // A Redis nobody listens on: deliveries are refused with 503 store_unavailable, and /readyz answers 503.
-        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500");
+        using var nobody = new ClosedPort();
+        await using var gateway = await StartWithUnreachableRedisAsync(route, nobody, "connectTimeout=500");
         using var refused = await gateway.SendAsync(SignedRequest.Create(route.Target()));
         using var unready = await gateway.Management.GetAsync("/readyz");
 
@@ -59,7 +60,8 @@ public sealed class ServerErrorTypeTests
         // Nobody listens on this Redis: the claim waits for the async timeout, 3 s, then fails. The sender gives up
         // after 1 s: long after its request is in (so the refusal is store_unavailable, not client_aborted), and long
         // before the answer, so the gateway refuses with 503 store_unavailable and no body to write.
-        await using var gateway = await StartWithUnreachableRedisAsync(route, "connectTimeout=500,asyncTimeout=3000");
+        using var nobody = new ClosedPort();
+        await using var gateway = await StartWithUnreachableRedisAsync(route, nobody, "connectTimeout=500,asyncTimeout=3000");
         using var gone = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gateway.SendAsync(SignedRequest.Create(route.Target()), cancellationToken: gone.Token));
 
@@ -108,11 +110,11 @@ public sealed class ServerErrorTypeTests
         Assert.DoesNotContain(filters, name => name.StartsWith("OpenTelemetry.", StringComparison.Ordinal));
     }
 
-    /// <summary>A gateway whose duplicate store is a Redis nobody listens on, with these client timeouts.</summary>
-    private static Task<TestGateway> StartWithUnreachableRedisAsync(IsolatedRoute route, string timeouts)
+    /// <summary>A gateway whose duplicate store is a Redis at a port nobody listens on, with these client timeouts.</summary>
+    private static Task<TestGateway> StartWithUnreachableRedisAsync(IsolatedRoute route, ClosedPort redis, string timeouts)
         => TestGateway.StartAsync(c =>
         {
             route.AddTo(c);
-            c["ConnectionStrings:Redis"] = $"127.0.0.1:{FreePort.Next()},{timeouts}";
+            c["ConnectionStrings:Redis"] = $"127.0.0.1:{redis.Port},{timeouts}";
         });
 }

@@ -12,13 +12,13 @@ public sealed class TracingTests : IAsyncLifetime
     private TestGateway _gateway = null!;
     private HttpClient _sender = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _gateway = await TestGateway.StartAsync(services: _spans.AddTo);
         _sender = UntracedSender.Create(_gateway.PublicPort);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _sender.Dispose();
         await _gateway.DisposeAsync();

@@ -82,11 +82,10 @@ public sealed class TracingWithoutExporterTests
     public async Task InItsOwnProcess_WithoutAnOtlpEndpoint_TheUpstreamJoinsTheTraceTheLogsCarry(bool senderSendsTraceparent)
     {
         await using var upstream = await RecordingUpstream.StartAsync();
-        await using var gateway = await GatewayProcess.StartAsync(upstream.Address, new Dictionary<string, string>
-        {
-            ["Logging__Console__FormatterName"] = "json",
-            ["Logging__LogLevel__Axitech.Gateway.Audit"] = "Information",
-        });
+        await using var gateway = await GatewayProcess.StartAsync(
+            c => c["Logging:LogLevel:Axitech.Gateway.Audit"] = "Information",
+            upstream,
+            new Dictionary<string, string?> { ["Logging__Console__FormatterName"] = "json" });
         using var sender = UntracedSender.Create(gateway.PublicPort);
         var senderParent = Traceparent.New();
         using var request = SignedRequest.Create(Target).ToHttpRequest(gateway.PublicPort);
@@ -115,18 +114,12 @@ public sealed class TracingWithoutExporterTests
 
     private static async Task<JsonElement> WaitForLogEventAsync(GatewayProcess gateway, int eventId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var line = gateway.Output.Split(Environment.NewLine).FirstOrDefault(l => l.Contains($"\"EventId\":{eventId},", StringComparison.Ordinal));
-            if (line is not null)
-            {
-                using var document = JsonDocument.Parse(line);
-                return document.RootElement.Clone();
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"The gateway process did not log event {eventId}.{Environment.NewLine}{gateway.Output}");
-            await Task.Delay(50);
-        }
+        var line = await Eventually.UntilAsync(
+            () => Task.FromResult(gateway.StandardOutputLines.FirstOrDefault(l => l.Contains($"\"EventId\":{eventId},", StringComparison.Ordinal))),
+            line => line is not null,
+            TimeSpan.FromSeconds(20),
+            _ => $"The gateway process did not log event {eventId}.{Environment.NewLine}{gateway.Output}");
+        using var document = JsonDocument.Parse(line!);
+        return document.RootElement.Clone();
     }
 }

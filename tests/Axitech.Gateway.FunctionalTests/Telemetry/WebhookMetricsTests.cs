@@ -51,7 +51,7 @@ public sealed class WebhookMetricsTests
         };
         var third = SignedRequest.Create(route.Target());
         var inFlight = SendFromSenderAsync(gateway, third);
-        await Deduplication.InMemoryDeduplicationTests.WaitUntil(() => gateway.Upstream.Received.Count == 3);
+        await Eventually.UntilAsync(() => gateway.Upstream.Received.Count == 3, TimeSpan.FromSeconds(10), "Condition not met within 10 seconds.");
         await Send("duplicate/in_flight", third);
         release.SetResult();
         using (var thirdResponse = await inFlight)

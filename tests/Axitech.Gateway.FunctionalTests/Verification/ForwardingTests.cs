@@ -10,9 +10,9 @@ public sealed class ForwardingTests : IAsyncLifetime
 {
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync();
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     [Theory]
     [InlineData(TestGateway.ClaimsPath + "/events")]

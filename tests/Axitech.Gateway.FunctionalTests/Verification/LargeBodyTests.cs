@@ -11,10 +11,10 @@ public sealed class LargeBodyTests : IAsyncLifetime
     private const int FourMebibytes = 4 * 1024 * 1024;
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
         => _gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:MaxBodyBytes"] = FourMebibytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     [Theory]
     [InlineData(false)]

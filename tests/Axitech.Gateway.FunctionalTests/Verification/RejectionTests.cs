@@ -10,9 +10,9 @@ public sealed class RejectionTests : IAsyncLifetime
     private const string Target = TestGateway.ClaimsPath + "/events";
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:MaxBodyBytes"] = "65536");
+    public async ValueTask InitializeAsync() => _gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:MaxBodyBytes"] = "65536");
 
-    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _gateway.DisposeAsync();
 
     public static TheoryData<string, string> Forgeries() => new()
     {

@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.CommandTests;
+namespace Axitech.Gateway.Testing.Gateways;
 
 /// <summary>What one run of the executable did.</summary>
 public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)

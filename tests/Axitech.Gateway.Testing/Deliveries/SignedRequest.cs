@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Axitech.Gateway.Testing.Gateways;
 using Axitech.Webhooks;
 
-namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+namespace Axitech.Gateway.Testing.Deliveries;
 
 /// <summary>A delivery signed the way the vendor signs it.</summary>
 public sealed record SignedRequest(string Method, string Target, byte[] Body, string Timestamp, string Signature)
@@ -19,7 +20,7 @@ public sealed record SignedRequest(string Method, string Target, byte[] Body, st
         string? signedTarget = null)
     {
         body ??= UniqueBody();
-        timestamp ??= WebhookTimestamp.FormatUnixSeconds(DateTimeOffset.UtcNow);
+        timestamp ??= WebhookTimestamp.FormatUnixSeconds(TimeProvider.System.GetUtcNow());
         var signature = AxitechSignature.Sign(secret, method, signedTarget ?? target, timestamp, body);
         return new SignedRequest(method, target, body, timestamp, signature);
     }

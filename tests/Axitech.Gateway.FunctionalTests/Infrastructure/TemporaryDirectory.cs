@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.FunctionalTests.Queue;
+namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 
 /// <summary>A new folder under the temporary path, deleted with what it holds when disposed (declare it before what writes into it).</summary>
 public sealed class TemporaryDirectory : IDisposable

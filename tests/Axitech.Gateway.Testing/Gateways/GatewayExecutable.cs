@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Text;
+using Axitech.Gateway.Testing.Processes;
 
-namespace Axitech.Gateway.CommandTests;
+namespace Axitech.Gateway.Testing.Gateways;
 
 /// <summary>
-/// Runs the built <c>Axitech.Gateway.dll</c> (copied beside the tests by the project reference) as a real process,
-/// with an environment cleared of anything that would change which configuration it reads.
+/// The built <c>Axitech.Gateway.dll</c> (copied beside the tests by their reference to the gateway project), run as
+/// a real process through <see cref="ChildProcess"/>, with an environment cleared of anything that would change which
+/// configuration it reads. <see cref="GatewayProcess"/> runs the gateway itself this way; <see cref="RunAsync(string[])"/>
+/// runs a command (sign, send, check-config, healthcheck) to its end.
 /// </summary>
 public static class GatewayExecutable
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(60);
 
     private static readonly string[] _isolatedVariablePrefixes =
-        ["ASPNETCORE_", "DOTNET_ENVIRONMENT", "AXGW_", "Webhooks__", "ReverseProxy__", "Kestrel__", "Demo__", "Gateway__"];
+        ["ASPNETCORE_", "DOTNET_ENVIRONMENT", "AXGW_", "Webhooks__", "ReverseProxy__", "Kestrel__", "Demo__", "Gateway__", "Deduplication__", "ConnectionStrings__", "Logging__", "OTEL_"];
 
     public static string Directory => AppContext.BaseDirectory;
 
@@ -23,7 +26,8 @@ public static class GatewayExecutable
 
     public static ProcessStartInfo CreateStartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        ArgumentNullException.ThrowIfNull(args);
+        var startInfo = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -55,7 +59,8 @@ public static class GatewayExecutable
     /// <summary>Runs a command to its end; stdin gets <paramref name="standardInput"/> (nothing by default) and is closed.</summary>
     public static async Task<CommandResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, byte[]? standardInput = null)
     {
-        using var process = Process.Start(CreateStartInfo(args, environment)) ?? throw new InvalidOperationException("dotnet did not start.");
+        var arguments = args.ToList();
+        using var process = ChildProcess.Start(CreateStartInfo(arguments, environment));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (standardInput is not null)
@@ -65,7 +70,8 @@ public static class GatewayExecutable
 
         process.StandardInput.Close();
 
-        using var timeout = new CancellationTokenSource(_timeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(_timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -73,11 +79,17 @@ public static class GatewayExecutable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not end within {_timeout}: {await stdout}{await stderr}");
+            throw new TimeoutException($"'{string.Join(' ', arguments)}' did not end within {_timeout}: {await stdout}{await stderr}");
         }
 
         return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     public static Task<CommandResult> RunAsync(params string[] args) => RunAsync(args, environment: null);
+
+    /// <summary>The muxer this test runs on (<c>dotnet test</c> sets DOTNET_HOST_PATH), else <c>dotnet</c> on PATH.</summary>
+    private static string DotnetHost()
+        => Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet"
+            ? path
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Axitech.Gateway.Testing.Processes;
 
-namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+namespace Axitech.Gateway.Testing.Services;
 
 /// <summary>
 /// Prometheus's <c>promtool</c> (Debian package <c>prometheus</c>). Where it is missing a test is skipped, except
@@ -8,10 +9,7 @@ namespace Axitech.Gateway.FunctionalTests.Infrastructure;
 /// </summary>
 public static class Promtool
 {
-    private static readonly Lazy<string?> _path = new(() => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Select(directory => Path.Combine(directory, "promtool"))
-        .FirstOrDefault(File.Exists));
+    private static readonly Lazy<string?> _path = new(() => Prerequisites.Find("promtool"));
 
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -19,15 +17,7 @@ public static class Promtool
     }
 
     /// <summary>Fails under CI when promtool is missing, skips otherwise.</summary>
-    public static void Require()
-    {
-        if (_path.Value is null && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-        {
-            Assert.Fail("promtool is not on PATH, and CI is set: install the Debian package 'prometheus'.");
-        }
-
-        Skip.If(_path.Value is null, "promtool is not on PATH (Debian package 'prometheus'); skipped outside CI.");
-    }
+    public static void Require() => Prerequisites.Require(_path.Value, "promtool (Debian package prometheus)");
 
     /// <summary>Runs promtool in the repository root with <paramref name="arguments"/>, feeding <paramref name="input"/> to stdin.</summary>
     public static async Task<Result> RunAsync(string? input, params string[] arguments)
@@ -45,7 +35,7 @@ public static class Promtool
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
+        using var process = ChildProcess.Start(start);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (input is not null)
@@ -54,7 +44,8 @@ public static class Promtool
         }
 
         process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, await output, await error);
     }

@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+namespace Axitech.Gateway.Testing.Upstreams;
 
 /// <summary>What the upstream really received.</summary>
 public sealed record ReceivedRequest(

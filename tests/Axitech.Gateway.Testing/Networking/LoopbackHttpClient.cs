@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+namespace Axitech.Gateway.Testing.Networking;
 
 /// <summary>HttpClients toward a loopback port: from a chosen source address (127.0.0.2, 127.0.0.3, …), or over h2c.</summary>
 public static class LoopbackHttpClient

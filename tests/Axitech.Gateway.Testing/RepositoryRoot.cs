@@ -1,4 +1,4 @@
-namespace Axitech.Gateway.FunctionalTests.Infrastructure;
+namespace Axitech.Gateway.Testing;
 
 /// <summary>The checkout the tests were built from: the folder holding <c>Axitech.Gateway.sln</c>.</summary>
 public static class RepositoryRoot
