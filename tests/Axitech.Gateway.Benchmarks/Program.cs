@@ -14,6 +14,7 @@ using BenchmarkDotNet.Running;
 //   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
 //   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
 //   flush-rate [folder] [--postgres CS]  sequential durable commits per second (SQLite WAL FULL, PostgreSQL)
+//   queue-replicas [options]       queued acceptance by two gateways on one PostgreSQL against a forwarded route
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -39,6 +40,11 @@ if (args is ["flush-rate", .. var flushArgs])
 if (args is ["soak", .. var soakArgs])
 {
     return await SoakCommand.RunAsync(soakArgs).ConfigureAwait(false);
+}
+
+if (args is ["queue-replicas", .. var replicaArgs])
+{
+    return await QueueReplicasBenchmark.RunAsync(replicaArgs).ConfigureAwait(false);
 }
 
 if (args is ["queue-drain", .. var drainArgs])
