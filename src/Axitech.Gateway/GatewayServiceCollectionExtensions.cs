@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Axitech.Gateway;
 
@@ -58,6 +59,7 @@ internal static class GatewayServiceCollectionExtensions
 
         // YARP runs the snapshot's routes and clusters: a reload applies with the rest of the snapshot, or not at all.
         services.AddReverseProxy().AddTransforms<WebhookTransformProvider>();
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>());
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<GatewaySnapshotSource>());
 
         if (!string.IsNullOrWhiteSpace(configuration[EchoReceiver.UrlKey]))

@@ -3,19 +3,23 @@ using Axitech.Gateway.Pipeline;
 namespace Axitech.Gateway.Forwarding;
 
 /// <summary>
-/// The verified body, given to YARP as the request body: YARP's own request content reads it from the pooled buffer it
-/// was read into, so the bytes that were verified are the bytes sent upstream.
+/// The verified body, given to YARP as the request body, from the pooled buffer it was read into, so the bytes that were
+/// verified are the bytes sent upstream. <see cref="VerifiedBodyHandler"/> sends it whole (<see cref="TryLend"/>); YARP's
+/// own request content would read it as a stream.
 /// </summary>
 /// <remarks>
-/// The stream owns the buffer until <see cref="Release"/>, called when the forwarder is done with the request. YARP may
-/// still be copying the body then (an HTTP/2 upstream can answer before the body is sent), so reads and the release
-/// take a lock: a read after the release fails, and the buffer goes back to its pool only when no read is copying it.
+/// The stream owns the buffer until <see cref="Release"/>, called when the forwarder is done with the request. A send may
+/// still be under way then (an HTTP/2 upstream can answer before the body is sent), so reads, loans and the release take a
+/// lock: a read or a loan after the release fails, and the buffer goes back to its pool only when no read is copying it
+/// and no loan is out.
 /// </remarks>
 internal sealed class VerifiedBodyStream : Stream
 {
     private readonly Lock _gate = new();
     private readonly int _length;
     private byte[]? _buffer;
+    private bool _released;
+    private int _loans;
     private int _position;
 
     public VerifiedBodyStream(byte[] buffer, int length)
@@ -38,16 +42,48 @@ internal sealed class VerifiedBodyStream : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>Ends the body's use: later reads fail, and the buffer goes back to its pool. Idempotent.</summary>
+    /// <summary>Ends the body's use: later reads and loans fail; the buffer goes back to its pool once no loan is out. Idempotent.</summary>
     public void Release()
     {
         lock (_gate)
         {
-            if (_buffer is { } buffer)
+            _released = true;
+            ReturnIfUnused();
+        }
+    }
+
+    /// <summary>Lends the whole body for one send, until <see cref="EndLoan"/>; false once the body is released.</summary>
+    public bool TryLend(out ReadOnlyMemory<byte> body)
+    {
+        lock (_gate)
+        {
+            if (_released)
             {
-                _buffer = null;
-                BodyBuffers.Return(buffer);
+                body = default;
+                return false;
             }
+
+            _loans++;
+            body = _buffer.AsMemory(0, _length);
+            return true;
+        }
+    }
+
+    public void EndLoan()
+    {
+        lock (_gate)
+        {
+            _loans--;
+            ReturnIfUnused();
+        }
+    }
+
+    private void ReturnIfUnused()
+    {
+        if (_released && _loans == 0 && _buffer is { } buffer)
+        {
+            _buffer = null;
+            BodyBuffers.Return(buffer);
         }
     }
 
@@ -57,9 +93,9 @@ internal sealed class VerifiedBodyStream : Stream
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_buffer is null, this);
+            ObjectDisposedException.ThrowIf(_released, this);
             var count = Math.Min(buffer.Length, _length - _position);
-            _buffer.AsSpan(_position, count).CopyTo(buffer);
+            _buffer!.AsSpan(_position, count).CopyTo(buffer);
             _position += count;
             return count;
         }

@@ -35,5 +35,6 @@ internal sealed class WebhookTransformProvider : ITransformProvider
         }
 
         context.RequestTransforms.Add(new RawTargetRequestTransform());
+        context.RequestTransforms.Add(VerifiedBodyHandler.NameBody);
     }
 }
