@@ -48,6 +48,13 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
             """,
             "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at)",
         ],
+
+        // Version 2: the due index in the lease's order, so that a lease reads its few rows in order instead of sorting
+        // every due delivery of the route each time: with version 1, draining a backlog cost O(backlog) per lease.
+        [
+            "DROP INDEX deliveries_due",
+            "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at, received_at, id)",
+        ],
     ];
 
     private readonly string _connectionString;

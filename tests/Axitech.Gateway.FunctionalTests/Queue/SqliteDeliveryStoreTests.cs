@@ -98,6 +98,65 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
     }
 
     [Fact]
+    public async Task AVersion1File_IsMigrated_KeepsItsDeliveries_AndItsLeaseQuerySortsNothing()
+    {
+        var first = await CreateStoreAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await AcceptedAsync(first, Delivery(NewKey())));
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // The file as version 1 left it: the due index without the lease's order.
+        await ExecuteRawAsync("""
+            DROP INDEX deliveries_due;
+            CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at);
+            DELETE FROM delivery_schema_version WHERE version = 2;
+            """);
+
+        var migrated = await CreateStoreAsync();
+
+        Assert.Equal("1,2", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
+        Assert.Equal("route,state,next_attempt_at,received_at,id", await ScalarAsync("SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info('deliveries_due') ORDER BY seqno)"));
+        // The lease's selection (SqlDeliveryStore.LeaseDueAsync) walks the index in order: no temporary sort.
+        var plan = await QueryPlanAsync("""
+            SELECT id FROM deliveries
+            WHERE route = 'claims' AND state = 'pending' AND next_attempt_at <= 0 AND (lease_owner IS NULL OR leased_until <= 0)
+            ORDER BY next_attempt_at, received_at, id LIMIT 4
+            """);
+        Assert.Contains("USING INDEX deliveries_due", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("TEMP B-TREE", plan, StringComparison.Ordinal);
+        var leased = await migrated.LeaseDueAsync(Route, 10, Owner, Lease, default);
+        Assert.Equal(ids, leased.Select(d => d.Lease.Id));
+    }
+
+    private async Task<string> QueryPlanAsync(string select)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + select;
+        await using var reader = await command.ExecuteReaderAsync();
+        var details = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            details.Add(reader.GetString(reader.GetOrdinal("detail")));
+        }
+
+        return string.Join(" | ", details);
+    }
+
+    private async Task<string> ScalarAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+    }
+
+    [Fact]
     public async Task ASecondStoreOnTheFile_WritesWhileTheFirstAccepts()
     {
         // What the deliveries command does while the gateway runs: another connection writing the same file.
