@@ -329,11 +329,21 @@ internal sealed class LoadSession
         var upstreamAfter = await _upstream.StatsAsync();
         if (host == _gateway && _options.ContestantQueues)
         {
+            // Up to one request a connection was accepted when wrk stopped without wrk counting it: the round ends once
+            // the upstream has every counted one and then nothing more arrives for half a second.
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            while (upstreamAfter.Requests - upstreamBefore.Requests < wrk.Requests && DateTime.UtcNow < deadline)
+            var quietSince = DateTime.UtcNow;
+            var seen = upstreamAfter.Requests;
+            while (DateTime.UtcNow < deadline
+                && (upstreamAfter.Requests - upstreamBefore.Requests < wrk.Requests || DateTime.UtcNow - quietSince < TimeSpan.FromMilliseconds(500)))
             {
                 await Task.Delay(50);
                 upstreamAfter = await _upstream.StatsAsync();
+                if (upstreamAfter.Requests != seen)
+                {
+                    seen = upstreamAfter.Requests;
+                    quietSince = DateTime.UtcNow;
+                }
             }
         }
 
