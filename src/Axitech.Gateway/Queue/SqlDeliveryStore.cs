@@ -28,7 +28,8 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
     private const string SettleCondition = "id = @id AND lease_owner = @owner AND attempts = @attempt AND state = 'pending'";
 
     private readonly BodyProtector _protector;
-    private readonly AcceptanceBatcher _batcher;
+    private readonly GroupCommit<PreparedDelivery, AcceptResult> _acceptances;
+    private readonly GroupCommit<Settling, bool> _settlements;
     private readonly SemaphoreSlim _initializeGate = new(1, 1);
     private readonly SemaphoreSlim? _writeGate;
     private volatile bool _initialized;
@@ -50,14 +51,19 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         Logger = logger;
         _protector = BodyProtector.Create(options.EncryptionKeys);
         _writeGate = serializeWrites ? new SemaphoreSlim(1, 1) : null;
-        _batcher = new AcceptanceBatcher(WriteBatchAsync, name, logger);
+        _acceptances = new(WriteBatchAsync, (count, ex) => Log.AcceptancesFailed(logger, name, count, ex.GetType().Name, Describe(ex)));
+
+        // A failed settlement batch was logged by RunAsync (4002); its waiters get the exception.
+        _settlements = new(WriteSettlementsAsync, static (_, _) => { });
     }
 
     public string Name { get; }
 
-    public long CommittedBatches => _batcher.CommittedBatches;
+    public long CommittedBatches => _acceptances.CommittedBatches;
 
-    public long CommittedAcceptances => _batcher.CommittedAcceptances;
+    public long CommittedAcceptances => _acceptances.CommittedItems;
+
+    public long CommittedSettlementBatches => _settlements.CommittedBatches;
 
     protected DeliveryQueueOptions Options { get; }
 
@@ -124,7 +130,15 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             }
         }
 
-        return await _batcher.SubmitAsync(row, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _acceptances.SubmitAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Its batch did not commit (logged once for the batch), or the store is shutting down.
+            return AcceptResult.Unavailable;
+        }
     }
 
     /// <summary>The engine's half of group commit: the whole batch in one write transaction, one commit.</summary>
@@ -261,19 +275,40 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
     private Task<bool> SettleAsync(string operation, DeliveryLease lease, string assignments, Action<DbCommand> parameters, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lease.Owner, nameof(lease));
-        return RunAsync(operation, async (connection, ct) =>
-        {
-            var changed = await ExecuteWriteAsync(connection, $"UPDATE deliveries SET {assignments} WHERE {SettleCondition}", command =>
-            {
-                Add(command, "id", ToDbId(lease.Id));
-                Add(command, "owner", lease.Owner);
-                Add(command, "attempt", lease.Attempt);
-                Add(command, "now", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-                parameters(command);
-            }, ct).ConfigureAwait(false);
-            return changed == 1;
-        }, write: true, cancellationToken);
+        return _settlements.SubmitAsync(new Settling(operation, lease, assignments, parameters), cancellationToken);
     }
+
+    /// <summary>
+    /// Settlements are committed in groups, as acceptances are: with one commit each, a drain was bounded by the disk's
+    /// flushes rather than by the upstream. Each one still acts only while its caller holds the lease.
+    /// </summary>
+    private Task<bool[]> WriteSettlementsAsync(IReadOnlyList<Settling> settlements, CancellationToken cancellationToken)
+        => RunAsync(settlements.Count == 1 ? settlements[0].Operation : "settle deliveries", async (connection, ct) =>
+        {
+            var transaction = await BeginWriteTransactionAsync(connection, ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var settled = new bool[settlements.Count];
+                var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+                for (var i = 0; i < settlements.Count; i++)
+                {
+                    var settlement = settlements[i];
+                    using var command = Command(connection, transaction, $"UPDATE deliveries SET {settlement.Assignments} WHERE {SettleCondition}");
+                    Add(command, "id", ToDbId(settlement.Lease.Id));
+                    Add(command, "owner", settlement.Lease.Owner);
+                    Add(command, "attempt", settlement.Lease.Attempt);
+                    Add(command, "now", now);
+                    settlement.Parameters(command);
+                    settled[i] = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+                }
+
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return settled;
+            }
+        }, write: true, cancellationToken);
+
+    /// <summary>One settlement waiting for its group's commit: the update, and whose lease it needs.</summary>
+    private sealed record Settling(string Operation, DeliveryLease Lease, string Assignments, Action<DbCommand> Parameters);
 
     public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
     {
@@ -476,7 +511,8 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
 
     public virtual async ValueTask DisposeAsync()
     {
-        await _batcher.DisposeAsync().ConfigureAwait(false);
+        await _acceptances.DisposeAsync().ConfigureAwait(false);
+        await _settlements.DisposeAsync().ConfigureAwait(false);
         _initializeGate.Dispose();
         _writeGate?.Dispose();
         GC.SuppressFinalize(this);
@@ -734,6 +770,9 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
 
     private static partial class Log
     {
+        [LoggerMessage(4001, LogLevel.Error, "The {Store} delivery store could not commit {Count} acceptances; each is answered as unavailable: {ExceptionType} ({Code}).")]
+        public static partial void AcceptancesFailed(ILogger logger, string store, int count, string exceptionType, string code);
+
         [LoggerMessage(4002, LogLevel.Error, "The {Store} delivery store is unavailable ({Operation}): {ExceptionType} ({Code}).")]
         public static partial void Unavailable(ILogger logger, string store, string operation, string exceptionType, string code);
 

@@ -174,6 +174,31 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentSettlements_AreCommittedInFewerTransactions_EachOnlyWithItsLease()
+    {
+        const int Count = 64;
+        var store = await CreateStoreAsync();
+        for (var i = 0; i < Count; i++)
+        {
+            await AcceptedAsync(store, Delivery(NewKey()));
+        }
+
+        var leased = await store.LeaseDueAsync(Route, Count, Owner, Lease, default);
+        var batchesBefore = store.CommittedSettlementBatches;
+
+        // Every other one settles with a lease that is not (or no longer) the caller's: refused, whatever its batch.
+        var settled = await Task.WhenAll(leased.Select((d, i) => Task.Run(() => store.MarkDeliveredAsync(
+            i % 2 == 0 ? d.Lease : d.Lease with { Owner = OtherOwner }, 200, default))));
+
+        var batches = store.CommittedSettlementBatches - batchesBefore;
+        Output?.WriteLine($"{GetType().Name}: {Count} concurrent settlements were committed in {batches} transactions.");
+        Assert.Equal(Enumerable.Range(0, Count).Select(i => i % 2 == 0), settled);
+        Assert.True(batches < Count / 2, $"{Count} settlements took {batches} transactions.");
+        var delivered = await store.ListAsync(new DeliveryQuery { State = DeliveryState.Delivered, Limit = 1000 }, default);
+        Assert.Equal(leased.Where((_, i) => i % 2 == 0).Select(d => d.Lease.Id).Order(), delivered.Select(d => d.Id).Order());
+    }
+
+    [Fact]
     public async Task SustainedConcurrentSenders_ShareTransactions()
     {
         // 20 senders, each sending its next delivery once the previous one is answered: a steady load rather than a
