@@ -290,7 +290,9 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             {
                 var settled = new bool[settlements.Count];
                 var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-                for (var i = 0; i < settlements.Count; i++)
+
+                // In id order, so that two replicas' batches (a lease taken over) lock rows in the same order.
+                foreach (var i in Enumerable.Range(0, settlements.Count).OrderBy(i => settlements[i].Lease.Id))
                 {
                     var settlement = settlements[i];
                     using var command = Command(connection, transaction, $"UPDATE deliveries SET {settlement.Assignments} WHERE {SettleCondition}");
