@@ -54,7 +54,7 @@ public sealed class ConnectionLimitAndHeaderTests
     public async Task HopByHopHeaders_AreNotForwarded_AsYarpStripsThem()
     {
         // YARP drops the hop-by-hop fields it knows; it forwards extension fields that Connection nominates (RFC 9110
-        // §7.6.1 would drop them too). The gateway keeps YARP's behaviour; notes/README-hardening.md says so.
+        // §7.6.1 would drop them too). The gateway keeps YARP's behaviour; docs/hardening.md says so.
         await using var gateway = await TestGateway.StartAsync();
         var request = RawHttpRequest.From(SignedRequest.Create(Target))
             .WithHeader("Connection: keep-alive, X-Internal-Hop")

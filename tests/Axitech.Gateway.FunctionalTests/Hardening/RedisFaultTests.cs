@@ -11,7 +11,7 @@ public sealed class RedisFaultTests
     public async Task RedisDownAndBackMidLoad_LosesNothing_AndDeliversEachExactlyOnce()
     {
         // A Redis that persists its writes, as production's should: one that restarts empty forgets which deliveries
-        // were forwarded, and repeats within the window would be forwarded again (README, duplicate protection).
+        // were forwarded, and repeats within the window would be forwarded again (docs/duplicate-protection.md).
         await using var redis = await RedisServer.StartAsync(durable: true);
         await using var gateway = await TestGateway.StartAsync(c =>
         {
