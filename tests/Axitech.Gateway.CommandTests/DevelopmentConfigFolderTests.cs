@@ -90,25 +90,8 @@ public sealed class DevelopmentConfigFolderTests : IDisposable
         return startInfo;
     }
 
-    private static async Task<CommandResult> RunDotnetToTheEndAsync(IEnumerable<string> arguments, string workingDirectory)
-    {
-        using var process = ChildProcess.Start(DotnetStartInfo(arguments, workingDirectory));
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(_buildTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not end within {_buildTimeout}: {await stdout}{await stderr}");
-        }
-
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CommandResult> RunDotnetToTheEndAsync(IEnumerable<string> arguments, string workingDirectory)
+        => ChildProcess.RunToEndAsync(DotnetStartInfo(arguments, workingDirectory), standardInput: null, _buildTimeout);
 
     /// <summary>A genuine delivery to the added path, signed with the demo secret.</summary>
     private static async Task<HttpStatusCode> PostSignedAsync(HttpClient client)

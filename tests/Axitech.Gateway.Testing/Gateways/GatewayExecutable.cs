@@ -59,30 +59,7 @@ public static class GatewayExecutable
     /// <summary>Runs a command to its end; stdin gets <paramref name="standardInput"/> (nothing by default) and is closed.</summary>
     public static async Task<CommandResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, byte[]? standardInput = null)
     {
-        var arguments = args.ToList();
-        using var process = ChildProcess.Start(CreateStartInfo(arguments, environment));
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (standardInput is not null)
-        {
-            await process.StandardInput.BaseStream.WriteAsync(standardInput);
-        }
-
-        process.StandardInput.Close();
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(_timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', arguments)}' did not end within {_timeout}: {await stdout}{await stderr}");
-        }
-
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunToEndAsync(CreateStartInfo(args.ToList(), environment), standardInput, _timeout);
     }
 
     public static Task<CommandResult> RunAsync(params string[] args) => RunAsync(args, environment: null);

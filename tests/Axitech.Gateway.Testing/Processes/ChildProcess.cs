@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Axitech.Gateway.Testing.Gateways;
 using System.Text.RegularExpressions;
 
 namespace Axitech.Gateway.Testing.Processes;
@@ -75,6 +76,42 @@ public static partial class ChildProcess
         }
 
         return Process.Start(launcher) ?? throw new InvalidOperationException($"{program.FileName} did not start.");
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> (stdin, stdout and stderr redirected), feeds it <paramref name="standardInput"/>
+    /// and closes its stdin, then waits for its end with both outputs read. After <paramref name="timeout"/> (or when the
+    /// test is cancelled) the program and its children are killed and a <see cref="TimeoutException"/> names it.
+    /// </summary>
+    public static async Task<CommandResult> RunToEndAsync(ProcessStartInfo program, byte[]? standardInput, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        program.UseShellExecute = false;
+        program.RedirectStandardInput = true;
+        program.RedirectStandardOutput = true;
+        program.RedirectStandardError = true;
+        using var process = Start(program);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (standardInput is not null)
+        {
+            await process.StandardInput.BaseStream.WriteAsync(standardInput);
+        }
+
+        process.StandardInput.Close();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{program.FileName} {string.Join(' ', program.ArgumentList)}' did not end within {timeout}: {await stdout}{await stderr}");
+        }
+
+        return new CommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Axitech.Gateway.Testing.Gateways;
 
 namespace Axitech.Gateway.Testing.Processes;
@@ -24,23 +25,6 @@ public static class Shell
             startInfo.Environment[name] = value;
         }
 
-        using var process = ChildProcess.Start(startInfo);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(_timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The script did not end within {_timeout}: {script}{Environment.NewLine}{await stdout}{await stderr}");
-        }
-
-        return new CommandResult(process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.RunToEndAsync(startInfo, Encoding.UTF8.GetBytes(script), _timeout);
     }
 }

@@ -216,14 +216,8 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Runs a short command to its end and asserts it succeeded.</summary>
     private static async Task RunAsync(ProcessStartInfo start)
     {
-        start.UseShellExecute = false;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = ChildProcess.Start(start);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {process.ExitCode}: {await output}{await error}");
+        var result = await ChildProcess.RunToEndAsync(start, standardInput: null, TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, $"{start.FileName} {string.Join(' ', start.ArgumentList)} exited with {result.ExitCode}: {result.StandardOutput}{result.StandardError}");
     }
 
     private void Record(string? line)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Axitech.Gateway.Testing.Processes;
 
 namespace Axitech.Gateway.Testing.Services;
@@ -23,30 +24,13 @@ public static class Promtool
     public static async Task<Result> RunAsync(string? input, params string[] arguments)
     {
         Require();
-        var start = new ProcessStartInfo(_path.Value!)
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(_path.Value!) { WorkingDirectory = RepositoryRoot.Path };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = ChildProcess.Start(start);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Result(process.ExitCode, await output, await error);
+        var result = await ChildProcess.RunToEndAsync(start, input is null ? null : Encoding.UTF8.GetBytes(input), TimeSpan.FromSeconds(60));
+        return new Result(result.ExitCode, result.StandardOutput, result.StandardError);
     }
 }
