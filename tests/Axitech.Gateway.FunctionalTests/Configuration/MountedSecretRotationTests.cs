@@ -51,6 +51,7 @@ public sealed class MountedSecretRotationTests
         var removed = swapped.Elapsed;
         Assert.Equal(HttpStatusCode.OK, await SendAsync(client, gateway, TestGateway.ClaimsPath, "wh_sec_axitech_v2"));
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"In force after the swap: added and changed in {added.TotalSeconds:0.0} s, removed in {removed.TotalSeconds:0.0} s.");
         Assert.True(added < _inForceWithin && removed < _inForceWithin, $"added in {added}, removed in {removed}");
         Assert.Null(await gateway.WaitForExitAsync(TimeSpan.Zero)); // the same process throughout: no restart
         Assert.DoesNotContain("wh_sec_", gateway.Output, StringComparison.Ordinal);
