@@ -141,6 +141,31 @@ public sealed class CheckConfigCommandTests : IDisposable
         Assert.DoesNotContain(ClaimsNextSecret, result.AllOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckConfig_SecretsFolder_IsReadBetweenTheFilesAndTheEnvironment_AndAMissingOneIsRefused()
+    {
+        WriteSettings(ValidConfiguration.Replace($"\"{AuditSecret}\"", "\"\"", StringComparison.Ordinal));
+        var secrets = Directory.CreateDirectory(Path.Combine(_directory.FullName, "secrets")).FullName;
+        // Over the file's secret; under the environment's.
+        File.WriteAllText(Path.Combine(secrets, "Webhooks__Policies__audit__Secrets__0"), AuditSecret + "\n");
+        File.WriteAllText(Path.Combine(secrets, "Webhooks__Policies__claims__Secrets__0"), "wh_sec_from_the_folder");
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?>
+        {
+            [GatewayHostSettings.SecretsDirectoryVariable] = secrets,
+            ["Webhooks__Policies__claims__Secrets__0"] = ClaimsNextSecret,
+        });
+        var missing = await CheckConfigAsync(new Dictionary<string, string?> { [GatewayHostSettings.SecretsDirectoryVariable] = Path.Combine(_directory.FullName, "absent") });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"then the secrets folder {secrets}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(AuditSecret)}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(ClaimsNextSecret)}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning: ", result.StandardError, StringComparison.Ordinal); // the file's trailing newline is not part of the secret
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.StandardError, StringComparison.Ordinal);
+    }
+
     private Task<CommandResult> CheckConfigAsync(IReadOnlyDictionary<string, string?>? environment = null)
         => GatewayExecutable.RunAsync(["check-config", "--config-dir", _directory.FullName], environment);
 

@@ -49,9 +49,20 @@ public sealed partial class ConfigExamplesTests : IDisposable
         var environmentName = example.EndsWith(".Development.json", StringComparison.Ordinal) ? "Development" : "Production";
         await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "appsettings.json"), WithCertificates(json));
 
-        var result = await GatewayExecutable.RunAsync(
-            ["check-config", "--config-dir", _directory.FullName, "--environment", environmentName],
-            WhatTheExampleLeavesOut(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build()));
+        var leftOut = WhatTheExampleLeavesOut(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build());
+        if (example.StartsWith("deploy/kubernetes/", StringComparison.Ordinal))
+        {
+            // As the pod gets them: a Secret mounted as a folder of one file per key, named by AXGW_SECRETS_DIR.
+            var secrets = Directory.CreateDirectory(Path.Combine(_directory.FullName, "secrets")).FullName;
+            foreach (var (name, value) in leftOut)
+            {
+                await File.WriteAllTextAsync(Path.Combine(secrets, name), value);
+            }
+
+            leftOut = new() { [GatewayHostSettings.SecretsDirectoryVariable] = secrets };
+        }
+
+        var result = await GatewayExecutable.RunAsync(["check-config", "--config-dir", _directory.FullName, "--environment", environmentName], leftOut);
 
         Assert.True(result.ExitCode == 0, $"{example} does not pass check-config:{Environment.NewLine}{result}");
         Assert.Contains("The configuration is valid", result.StandardOutput, StringComparison.Ordinal);
