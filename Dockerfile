@@ -1,7 +1,8 @@
 # Axitech.Gateway container image.
 #   docker build -t axitech-gateway .
-#   docker run -p 8080:8080 -p 9464:9464 -v "$PWD/config:/app/config:ro" \
-#     -e Webhooks__Policies__axitech__Secrets__0="$AXITECH_SECRET" axitech-gateway
+#   docker run -p 8080:8080 -p 127.0.0.1:9464:9464 -v "$PWD/gateway-config:/app/config:ro" \
+#     -e Webhooks__Policies__claims__Secrets__0="$AXITECH_SECRET" axitech-gateway
+# (docs/deployment.md: gateway-config/appsettings.json holds the routes; the image holds no Development settings.)
 # Configuration is read from /app/config (appsettings.json, appsettings.{Environment}.json) and the environment
 # (the standard __ mapping); secrets belong in the environment or a mounted secret, not in the image.
 # .ci/dockerfile-check.sh runs this file's restore, publish, environment, entrypoint and healthcheck without Docker.

@@ -2,6 +2,7 @@
 # Checks the Dockerfile without a Docker engine, so that it cannot silently rot: reads the build stage's restore and
 # publish commands, the runtime stage's WORKDIR, ENV, USER, HEALTHCHECK and ENTRYPOINT from the Dockerfile itself (no
 # value is repeated here), runs the restore and publish into a temporary folder that stands for the image's WORKDIR,
+# checks that it holds no Development settings and no demo secret,
 # starts the published output with the entrypoint and the Dockerfile's environment (ports moved to free loopback
 # ports, one minimal route, policy and cluster given through the environment as a deployment would), waits for
 # /healthz to answer 200, runs the HEALTHCHECK command and expects exit 0, stops the gateway, and expects the same
@@ -107,6 +108,16 @@ publish_here=$(sed -E "s#(-o|--output)[[:space:]]+$publish_output#\\1 $work/app#
 echo "== $publish_here"
 eval "$publish_here" >"$work/publish.log" 2>&1 || { cat "$work/publish.log" >&2; fail "the Dockerfile's publish failed"; }
 [ -d "$work/app" ] || fail "the publish produced no $work/app"
+
+# What ships: no Development settings, and not the demo secret (read from the Development file, not repeated here).
+development=$(find "$work/app" -iname '*.Development.*' | head -n 1)
+[ -z "$development" ] || fail "the image would hold Development settings: ${development#"$work/"}"
+demo_secret=$(sed -nE 's/.*"Secrets": *\[ *"([^"]+)".*/\1/p' config/appsettings.Development.json | head -n 1)
+[ -n "$demo_secret" ] || fail "no demo secret found in config/appsettings.Development.json to look for"
+if grep -rqaF "$demo_secret" "$work/app"; then
+  fail "the image would hold the demo secret"
+fi
+echo "no Development settings, no demo secret in the publish output"
 
 # --- Run as the container would ------------------------------------------------------------------------------------
 free_port() {

@@ -107,7 +107,7 @@ public static partial class GatewayApplication
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var listeners = app.Services.GetRequiredService<GatewayListeners>();
         var management = addresses.Where(a => BindingAddress.Parse(a) is var b && listeners.IsManagementPort(b.Port)).ToList();
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Axitech.Gateway");
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategories.Gateway);
         Log.Listening(logger, string.Join(", ", addresses), string.Join(", ", addresses.Except(management)), string.Join(", ", management));
     }
 

@@ -8,6 +8,9 @@ public sealed record GatewayHostSettings
     /// <summary>The environment variable that names the folder holding appsettings.json.</summary>
     public const string ConfigDirectoryVariable = "AXGW_CONFIG_DIR";
 
+    /// <summary>The environment variable that names the secrets folder, read with one file per key.</summary>
+    public const string SecretsDirectoryVariable = "AXGW_SECRETS_DIR";
+
     /// <summary>Command-line arguments (configuration overrides such as <c>--Webhooks:Policies:x:Tolerance=00:01:00</c>).</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 
@@ -24,6 +27,14 @@ public sealed record GatewayHostSettings
     /// (<c>/app/config</c> in the container).
     /// </summary>
     public string? ConfigDirectory { get; init; }
+
+    /// <summary>
+    /// A folder of one file per key (a Kubernetes Secret mounted as a directory): a file's name is its key, <c>__</c> for
+    /// <c>:</c> (<c>Webhooks__Policies__claims__Secrets__0</c>), its content the value. Read after the config folder and
+    /// before environment variables, and polled for changes when config files are watched. The default is
+    /// <c>$AXGW_SECRETS_DIR</c>; none when that is unset.
+    /// </summary>
+    public string? SecretsDirectory { get; init; }
 
     /// <summary>The environment name; the default comes from ASPNETCORE_ENVIRONMENT / DOTNET_ENVIRONMENT.</summary>
     public string? EnvironmentName { get; init; }
@@ -43,6 +54,10 @@ public sealed record GatewayHostSettings
     /// tests that do not test hot reload turn it off.
     /// </summary>
     public bool WatchConfigFiles { get; init; } = true;
+
+    internal string? ResolveSecretsDirectory()
+        => SecretsDirectory
+            ?? (Environment.GetEnvironmentVariable(SecretsDirectoryVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
 
     internal string ResolveConfigDirectory(string environmentName)
         => ConfigDirectory

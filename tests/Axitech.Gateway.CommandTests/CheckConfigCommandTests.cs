@@ -42,8 +42,8 @@ public sealed class CheckConfigCommandTests : IDisposable
         var result = await CheckConfigAsync(new Dictionary<string, string?> { ["Webhooks__Policies__claims__Secrets__1"] = ClaimsNextSecret });
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("claims (/webhooks/claims) -> policy claims -> cluster claims-svc [a http://claims-a:8080, b http://claims-b:8080]", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("audit (/webhooks/audit) -> policy audit -> cluster audit-svc [main http://audit:9000]", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("claims (/webhooks/claims) -> policy claims -> Forward -> cluster claims-svc [a http://claims-a:8080, b http://claims-b:8080]", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("audit (/webhooks/audit) -> policy audit -> Forward -> cluster audit-svc [main http://audit:9000]", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(ClaimsSecret)}", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"secret[1] {WebhookSecret.ComputeFingerprint(ClaimsNextSecret)}", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(AuditSecret)}", result.StandardOutput, StringComparison.Ordinal);
@@ -101,9 +101,69 @@ public sealed class CheckConfigCommandTests : IDisposable
         var result = await GatewayExecutable.RunAsync("check-config", "--config-dir", GatewayExecutable.ConfigDirectory, "--environment", "Development");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("demo (/webhooks/demo) -> policy demo -> cluster demo-echo", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("demo (/webhooks/demo) -> policy demo -> Forward -> cluster demo-echo", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(GatewayProcessFixture.DemoSecret)}", result.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain(GatewayProcessFixture.DemoSecret, result.AllOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckConfig_QueuedRoute_ShowsQueueWithItsRateAndConcurrency_AndAMisspeltModeIsRefused()
+    {
+        WriteSettings(ValidConfiguration
+            .Replace("\"Metadata\": { \"WebhookPolicy\": \"claims\" }", "\"Metadata\": { \"WebhookPolicy\": \"claims\", \"WebhookDelivery\": \"Queue\" }", StringComparison.Ordinal)
+            .Replace("\"Metadata\": { \"WebhookPolicy\": \"audit\" }", "\"Metadata\": { \"WebhookPolicy\": \"audit\", \"WebhookDelivry\": \"Queue\" }", StringComparison.Ordinal));
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?> { ["Webhooks__Queue__MaxConcurrency"] = "6" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("claims (/webhooks/claims) -> policy claims -> Queue (rate unlimited, concurrency 6 per instance) -> cluster claims-svc", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("audit (/webhooks/audit) -> policy audit -> Forward", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("error: ReverseProxy:Routes:audit:Metadata:WebhookDelivry — did you mean WebhookDelivery?", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("The configuration is invalid: 1 problem.", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckConfig_MisspeltPolicyKeyAndEnvironmentVariable_AreRefusedAndAnUnusedPolicyIsAWarning()
+    {
+        WriteSettings(ValidConfiguration.Replace("\"Tolerance\": \"00:02:00\"", "\"Tolernce\": \"00:02:00\"", StringComparison.Ordinal));
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?>
+        {
+            ["Gateway__DrainTimout"] = "00:00:10",
+            ["Webhooks__Policies__claim__Secrets__0"] = ClaimsNextSecret,
+        });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: Webhooks:Policies:claims:Tolernce — did you mean Tolerance?", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("error: Gateway:DrainTimout — did you mean DrainTimeout?", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("warning: Webhook policy 'claim' (Webhooks:Policies:claim) is named by no route", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("The configuration is invalid: 2 problems.", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(ClaimsNextSecret, result.AllOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckConfig_SecretsFolder_IsReadBetweenTheFilesAndTheEnvironment_AndAMissingOneIsRefused()
+    {
+        WriteSettings(ValidConfiguration.Replace($"\"{AuditSecret}\"", "\"\"", StringComparison.Ordinal));
+        var secrets = Directory.CreateDirectory(Path.Combine(_directory.FullName, "secrets")).FullName;
+        // Over the file's secret; under the environment's.
+        File.WriteAllText(Path.Combine(secrets, "Webhooks__Policies__audit__Secrets__0"), AuditSecret + "\n");
+        File.WriteAllText(Path.Combine(secrets, "Webhooks__Policies__claims__Secrets__0"), "wh_sec_from_the_folder");
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?>
+        {
+            [GatewayHostSettings.SecretsDirectoryVariable] = secrets,
+            ["Webhooks__Policies__claims__Secrets__0"] = ClaimsNextSecret,
+        });
+        var missing = await CheckConfigAsync(new Dictionary<string, string?> { [GatewayHostSettings.SecretsDirectoryVariable] = Path.Combine(_directory.FullName, "absent") });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"then the secrets folder {secrets}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(AuditSecret)}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"secret[0] {WebhookSecret.ComputeFingerprint(ClaimsNextSecret)}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning: ", result.StandardError, StringComparison.Ordinal); // the file's trailing newline is not part of the secret
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.StandardError, StringComparison.Ordinal);
     }
 
     private Task<CommandResult> CheckConfigAsync(IReadOnlyDictionary<string, string?>? environment = null)

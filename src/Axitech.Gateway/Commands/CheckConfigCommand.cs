@@ -64,12 +64,21 @@ internal static class CheckConfigCommand
             await output.WriteLineAsync($"  {name}: {(exists ? "read" : "not found")}").ConfigureAwait(false);
         }
 
+        if (loaded.SecretsDirectory is { } secrets)
+        {
+            await output.WriteLineAsync($"  then the secrets folder {secrets} (${GatewayHostSettings.SecretsDirectoryVariable}: one file per key, __ for :)").ConfigureAwait(false);
+        }
+
         await output.WriteLineAsync("  then environment variables (__ for :), over the embedded defaults").ConfigureAwait(false);
+        if (loaded.EnvironmentFile is { } file)
+        {
+            await output.WriteLineAsync($"  then the environment file {file}").ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteRoutesAsync(TextWriter output, GatewaySnapshot report)
     {
-        await output.WriteLineAsync("Routes (route -> policy -> cluster):").ConfigureAwait(false);
+        await output.WriteLineAsync("Routes (route (path) -> policy -> Forward or Queue -> cluster):").ConfigureAwait(false);
         foreach (var route in report.ProxyRoutes.OrderBy(r => r.RouteId, StringComparer.OrdinalIgnoreCase))
         {
             string? policyName = null;
@@ -81,7 +90,7 @@ internal static class CheckConfigCommand
             var cluster = route.ClusterId is { } clusterId && report.ProxyClusters.FirstOrDefault(c => string.Equals(c.ClusterId, clusterId, StringComparison.OrdinalIgnoreCase)) is { } found
                 ? $"{found.ClusterId} [{DescribeDestinations(found)}]"
                 : $"{route.ClusterId ?? "(none)"} (not configured)";
-            await output.WriteLineAsync($"  {route.RouteId} ({match}) -> policy {policy} -> cluster {cluster}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {route.RouteId} ({match}) -> policy {policy} -> {DescribeDelivery(route, report)} -> cluster {cluster}").ConfigureAwait(false);
         }
     }
 
@@ -103,6 +112,21 @@ internal static class CheckConfigCommand
 
         await output.WriteLineAsync("The fingerprint of a secret held in $SECRET, to compare:").ConfigureAwait(false);
         await output.WriteLineAsync($"  {FingerprintCommand}").ConfigureAwait(false);
+    }
+
+    /// <summary>Forward, or Queue with how fast its deliveries go out, so that a route that does not queue shows.</summary>
+    private static string DescribeDelivery(RouteConfig route, GatewaySnapshot report)
+    {
+        if (!report.Routes.TryGetValue(route.RouteId, out var webhookRoute))
+        {
+            string? delivery = null;
+            _ = route.Metadata?.TryGetValue(WebhookConfigurationReader.DeliveryMetadataKey, out delivery);
+            return $"{delivery ?? nameof(WebhookDeliveryMode.Forward)} (invalid)";
+        }
+
+        return webhookRoute.Delivery == WebhookDeliveryMode.Queue
+            ? $"Queue (rate unlimited, concurrency {report.Queue.MaxConcurrency.ToString(CultureInfo.InvariantCulture)} per instance)"
+            : nameof(WebhookDeliveryMode.Forward);
     }
 
     private static string DescribeDestinations(ClusterConfig cluster)

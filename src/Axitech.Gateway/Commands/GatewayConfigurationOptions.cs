@@ -21,12 +21,23 @@ internal sealed class GatewayConfigurationOptions
         HelpName = "NAME",
     };
 
-    public GatewayConfigurationOptions() => _configDirectory.AcceptExistingOnly();
+    private readonly Option<FileInfo> _environmentFile = new("--env-file")
+    {
+        Description = "A file of KEY=VALUE lines read as systemd's EnvironmentFile= reads it (the unit's secrets file), given to the configuration as environment variables are.",
+        HelpName = "PATH",
+    };
+
+    public GatewayConfigurationOptions()
+    {
+        _configDirectory.AcceptExistingOnly();
+        _environmentFile.AcceptExistingOnly();
+    }
 
     public void AddTo(Command command)
     {
         command.Add(_configDirectory);
         command.Add(_environment);
+        command.Add(_environmentFile);
     }
 
     /// <summary>Loads the configuration; a file that is not valid JSON is a <see cref="CommandException"/> naming it.</summary>
@@ -38,10 +49,16 @@ internal sealed class GatewayConfigurationOptions
             ?? NonEmpty(Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"))
             ?? Environments.Production;
 
+        var environmentFile = parseResult.GetValue(_environmentFile) is { } file ? EnvironmentFile.Read(file.FullName) : null;
         var configuration = new ConfigurationManager();
         try
         {
-            configuration.AddGatewayConfiguration(settings, environmentName);
+            configuration.AddGatewayConfiguration(settings with { WatchConfigFiles = false }, environmentName, environmentFile);
+        }
+        catch (GatewayConfigurationException ex)
+        {
+            configuration.Dispose();
+            throw new CommandException(string.Join(" ", ex.Errors), ex);
         }
         catch (InvalidDataException ex)
         {
@@ -49,7 +66,11 @@ internal sealed class GatewayConfigurationOptions
             throw new CommandException($"{ex.Message} {ex.InnerException?.Message} Fix the JSON (comments and trailing commas are allowed).", ex);
         }
 
-        return new LoadedGatewayConfiguration(configuration, settings.ResolveConfigDirectory(environmentName), environmentName);
+        return new LoadedGatewayConfiguration(configuration, settings.ResolveConfigDirectory(environmentName), environmentName)
+        {
+            SecretsDirectory = settings.ResolveSecretsDirectory(),
+            EnvironmentFile = parseResult.GetValue(_environmentFile)?.FullName,
+        };
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -19,6 +19,12 @@ internal sealed class LoadedGatewayConfiguration : IDisposable
 
     public string EnvironmentName { get; }
 
+    /// <summary>The secrets folder read with one file per key, if any.</summary>
+    public string? SecretsDirectory { get; init; }
+
+    /// <summary>The environment file given with <c>--env-file</c>, if any.</summary>
+    public string? EnvironmentFile { get; init; }
+
     /// <summary>The appsettings files the gateway reads from <see cref="Directory"/>, and whether each exists.</summary>
     public IEnumerable<(string Name, bool Exists)> Files
         => new[] { "appsettings.json", $"appsettings.{EnvironmentName}.json" }

@@ -8,10 +8,12 @@ internal static class GatewayConfigurationExtensions
     /// <summary>
     /// The configuration sources, lowest priority first: the embedded defaults, <c>appsettings.json</c> and
     /// <c>appsettings.{Environment}.json</c> from the config folder (reloaded on change unless
-    /// <see cref="GatewayHostSettings.WatchConfigFiles"/> is off), environment variables (the standard <c>__</c>
-    /// mapping), the command line, and test overrides.
+    /// <see cref="GatewayHostSettings.WatchConfigFiles"/> is off), the secrets folder (one file per key, polled:
+    /// <see cref="MountedSecretsFileProvider"/>), environment variables (the standard <c>__</c> mapping), an
+    /// environment file given to a command, the command line, and test overrides.
     /// </summary>
-    public static void AddGatewayConfiguration(this ConfigurationManager configuration, GatewayHostSettings settings, string environmentName)
+    /// <exception cref="GatewayConfigurationException">The secrets folder is named but is not there.</exception>
+    public static void AddGatewayConfiguration(this ConfigurationManager configuration, GatewayHostSettings settings, string environmentName, IEnumerable<KeyValuePair<string, string?>>? environmentFile = null)
     {
         var directory = settings.ResolveConfigDirectory(environmentName);
         configuration.Sources.Clear();
@@ -37,9 +39,31 @@ internal static class GatewayConfigurationExtensions
             Optional = true,
             ReloadOnChange = settings.WatchConfigFiles,
         });
+        if (settings.ResolveSecretsDirectory() is { } secrets)
+        {
+            if (!Directory.Exists(secrets))
+            {
+                throw new GatewayConfigurationException([$"The secrets folder {secrets} (${GatewayHostSettings.SecretsDirectoryVariable}) does not exist: mount it there, or unset {GatewayHostSettings.SecretsDirectoryVariable}."]);
+            }
+
+            var provider = new MountedSecretsFileProvider(Path.GetFullPath(secrets), settings.WatchConfigFiles, TimeProvider.System);
+            builder.Add(new FileProviderOwner(provider));
+            configuration.AddKeyPerFile(source =>
+            {
+                source.FileProvider = provider;
+                source.Optional = false;
+                source.ReloadOnChange = settings.WatchConfigFiles;
+            });
+        }
+
         if (settings.ReadEnvironment)
         {
             configuration.AddEnvironmentVariables();
+        }
+
+        if (environmentFile is not null)
+        {
+            configuration.AddInMemoryCollection(environmentFile);
         }
 
         configuration.AddCommandLine([.. settings.Args]);
@@ -49,8 +73,8 @@ internal static class GatewayConfigurationExtensions
         }
     }
 
-    /// <summary>An empty configuration source whose provider disposes the config folder's file provider with the configuration.</summary>
-    private sealed class FileProviderOwner(PhysicalFileProvider files) : ConfigurationProvider, IConfigurationSource, IDisposable
+    /// <summary>An empty configuration source whose provider disposes a file provider (its watcher, its poll) with the configuration.</summary>
+    private sealed class FileProviderOwner(IDisposable files) : ConfigurationProvider, IConfigurationSource, IDisposable
     {
         public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
 

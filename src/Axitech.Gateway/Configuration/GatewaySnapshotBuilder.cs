@@ -24,6 +24,7 @@ internal static class GatewaySnapshotBuilder
         var warnings = new List<string>();
 
         HostSettingsValidator.Validate(configuration, errors);
+        ConfigurationKeys.FindUnknown(configuration, errors);
         var gateway = Bind<GatewayOptions>(configuration, "Gateway", errors) ?? new GatewayOptions();
         var trusted = ReadGateway(gateway, errors);
         var deduplication = Bind<DeduplicationStoreOptions>(configuration, "Deduplication", errors) ?? new DeduplicationStoreOptions();
@@ -45,6 +46,7 @@ internal static class GatewaySnapshotBuilder
             }
         }
 
+        warnings.AddRange(WebhookConfigurationReader.UnusedPolicies(configuration, proxyRoutes.Select(r => r.Metadata?.GetValueOrDefault(WebhookConfigurationReader.PolicyMetadataKey))));
         foreach (var queued in routes.Values.Where(r => r.Delivery == WebhookDeliveryMode.Queue))
         {
             if (queue.EncryptionKeys.Count == 0 && !string.Equals(environmentName, Environments.Development, StringComparison.OrdinalIgnoreCase))
@@ -81,6 +83,7 @@ internal static class GatewaySnapshotBuilder
         string? deliveryName = null;
         _ = route.Metadata?.TryGetValue(WebhookConfigurationReader.PolicyMetadataKey, out policyName);
         _ = route.Metadata?.TryGetValue(WebhookConfigurationReader.DeliveryMetadataKey, out deliveryName);
+        WebhookConfigurationReader.FindUnknownMetadata(route.RouteId, route.Metadata, errors);
         var error = WebhookConfigurationReader.ValidateRoutePolicy(route.RouteId, policyName, policies.Keys, failedPolicies);
         if (error is not null)
         {

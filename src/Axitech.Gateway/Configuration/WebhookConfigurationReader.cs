@@ -14,6 +14,12 @@ internal static partial class WebhookConfigurationReader
     public const string RoutesSection = "ReverseProxy:Routes";
     public const string PolicyMetadataKey = "WebhookPolicy";
     public const string DeliveryMetadataKey = "WebhookDelivery";
+
+    /// <summary>
+    /// Every route metadata key the gateway reads. A route's metadata key that begins with <c>Webhook</c> (or is a
+    /// letter or two away from one of these) and is not listed here is refused, so a new key is declared here.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RouteMetadataKeys = [PolicyMetadataKey, DeliveryMetadataKey];
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
     private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);
@@ -39,6 +45,34 @@ internal static partial class WebhookConfigurationReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Refuses a metadata key of <paramref name="routeId"/> meant for the gateway but not one it reads: it begins with
+    /// <c>Webhook</c>, or is within two edits of a known key (<c>WebookDelivery</c>).
+    /// </summary>
+    public static void FindUnknownMetadata(string routeId, IReadOnlyDictionary<string, string>? metadata, List<string> errors)
+    {
+        foreach (var key in metadata?.Keys ?? [])
+        {
+            if (!RouteMetadataKeys.Contains(key, StringComparer.OrdinalIgnoreCase)
+                && (key.StartsWith("Webhook", StringComparison.OrdinalIgnoreCase) || RouteMetadataKeys.Any(k => ConfigurationKeys.Distance(k.ToUpperInvariant(), key.ToUpperInvariant()) <= 2)))
+            {
+                errors.Add(ConfigurationKeys.Unknown($"{RoutesSection}:{routeId}:Metadata:{key}", RouteMetadataKeys));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A warning for each policy that no route names: a typo in an environment variable's policy name
+    /// (<c>Webhooks__Policies__claim__Secrets__0</c>) creates such a policy instead of changing the one meant.
+    /// </summary>
+    public static IEnumerable<string> UnusedPolicies(IConfiguration configuration, IEnumerable<string?> namedByRoutes)
+    {
+        var named = namedByRoutes.OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return configuration.GetSection(PoliciesSection).GetChildren()
+            .Where(p => !named.Contains(p.Key))
+            .Select(p => $"Webhook policy '{p.Key}' ({p.Path}) is named by no route's Metadata:{PolicyMetadataKey} ({Describe(named, "routes name")}): a misspelt policy name in a key or an environment variable makes a new policy instead of changing the one meant. Fix the name, or remove the policy.");
     }
 
     /// <summary>The names of the policies that are configured but invalid (left out of <paramref name="validPolicies"/>).</summary>
@@ -161,10 +195,10 @@ internal static partial class WebhookConfigurationReader
         }
     }
 
-    private static string Describe(IEnumerable<string> names)
+    private static string Describe(IEnumerable<string> names, string label = "configured")
     {
         var list = names.ToList();
-        return list.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", list.Select(n => $"'{n}'"));
+        return list.Count == 0 ? (label == "configured" ? "none is configured" : "no route names one") : $"{label}: " + string.Join(", ", list.Order(StringComparer.OrdinalIgnoreCase).Select(n => $"'{n}'"));
     }
 
     [GeneratedRegex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")]

@@ -12,7 +12,7 @@ namespace Axitech.Gateway.Pipeline;
 internal sealed partial class WebhookAnswers
 {
     /// <summary>One Information line per accepted, queued or repeated delivery, when this category is enabled.</summary>
-    public const string AuditCategory = "Axitech.Gateway.Audit";
+    public const string AuditCategory = LogCategories.Audit;
 
     private readonly GatewayMetrics _metrics;
     private readonly FailureThrottle _throttle;

@@ -11,7 +11,7 @@ namespace Axitech.Gateway.Telemetry;
 /// </summary>
 internal sealed partial class RejectionLog : IDisposable
 {
-    public const string Category = "Axitech.Gateway.Rejections";
+    public const string Category = LogCategories.Rejections;
     public const int MaxTracked = 1000;
 
     private static readonly TimeSpan _window = TimeSpan.FromMinutes(1);
