@@ -21,7 +21,9 @@ internal sealed class ConsoleSecurityHeadersMiddleware
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.CacheControl = "no-store";
+        // Exactly what antiforgery sets on a page with a form, so that it has nothing to override (and log).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
         return _next(context);
     }
 }

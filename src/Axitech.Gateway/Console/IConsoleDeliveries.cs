@@ -10,6 +10,9 @@ public interface IConsoleDeliveries
     /// <summary>Every webhook route, with its queue's numbers when it queues.</summary>
     Task<IReadOnlyList<ConsoleRoute>> GetRoutesAsync(CancellationToken cancellationToken);
 
+    /// <summary>The routes whose deliveries are stored (queued routes), for the filter; no store query.</summary>
+    IReadOnlyList<string> QueuedRouteIds { get; }
+
     /// <summary>One page of deliveries matching <paramref name="filter"/>, in its order, after <paramref name="after"/> (a <see cref="ConsoleDeliveryPage.Next"/>).</summary>
     Task<ConsoleDeliveryPage> GetDeliveriesAsync(ConsoleDeliveryFilter filter, string? after, int pageSize, CancellationToken cancellationToken);
 

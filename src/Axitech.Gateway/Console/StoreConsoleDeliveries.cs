@@ -57,6 +57,9 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         return [.. routes.OrderBy(r => r.RouteId, StringComparer.Ordinal)];
     }
 
+    public IReadOnlyList<string> QueuedRouteIds
+        => [.. _snapshots.Current.Routes.Values.Where(r => r.Delivery == WebhookDeliveryMode.Queue).Select(r => r.RouteId).Order(StringComparer.Ordinal)];
+
     public async Task<ConsoleDeliveryPage> GetDeliveriesAsync(ConsoleDeliveryFilter filter, string? after, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);

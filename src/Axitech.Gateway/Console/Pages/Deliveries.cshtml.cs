@@ -14,13 +14,10 @@ public sealed class DeliveriesModel(IConsoleDeliveries deliveries) : PageModel
     [BindProperty(SupportsGet = true, Name = "after")]
     public string? After { get; set; }
 
-    public IReadOnlyList<ConsoleRoute> Routes { get; private set; } = [];
+    public IReadOnlyList<string> Routes => deliveries.QueuedRouteIds;
 
     public ConsoleDeliveryPage Results { get; private set; } = new([], null);
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
-    {
-        Routes = await deliveries.GetRoutesAsync(cancellationToken).ConfigureAwait(false);
-        Results = await deliveries.GetDeliveriesAsync(Filter.ToFilter(), After, PageSize, cancellationToken).ConfigureAwait(false);
-    }
+        => Results = await deliveries.GetDeliveriesAsync(Filter.ToFilter(), After, PageSize, cancellationToken).ConfigureAwait(false);
 }
