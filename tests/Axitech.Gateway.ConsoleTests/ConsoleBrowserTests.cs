@@ -24,10 +24,18 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
 
         for (var i = 0; i < 3; i++)
         {
-            var refused = await page.SignInAsync(ConsoleUsers.Operator, "not the password");
+            var refused = await page.SignInAsync(i == 0 ? "not-a-user" : ConsoleUsers.Operator, "not the password");
             Assert.Equal((int)HttpStatusCode.OK, refused.Status);
             Assert.Equal("Wrong name or password.", await page.TextContentAsync("#sign-in-error"));
         }
+
+        // Refusals are logged with the user's name only when it is a configured user's (a password typed into the name
+        // field must not reach the log), and never with the password.
+        var refusals = console.Logs.GetSnapshot().Where(r => r.Id.Id == 10002).Select(r => r.Message).ToList();
+        Assert.Equal(3, refusals.Count);
+        Assert.Contains("(not a configured user)", refusals[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(refusals, m => m.Contains("not-a-user", StringComparison.Ordinal) || m.Contains("not the password", StringComparison.Ordinal));
+        Assert.Contains($"for {ConsoleUsers.Operator} from", refusals[1], StringComparison.Ordinal);
 
         // Out of permits: even the right password is not checked until the window ends.
         var throttled = await page.SignInAsync(ConsoleUsers.Operator, ConsoleUsers.OperatorPassword);
@@ -73,6 +81,11 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
 
         await console.WaitForStateAsync(dead, DeliveryState.Delivered);
         Assert.Contains(console.Gateway.Upstream.Received, r => r.Header("X-Axitech-Delivery-Id") == dead.ToString());
+
+        // The action is in the audit log: who, what, which route and delivery.
+        var audit = Assert.Single(console.Logs.GetSnapshot(), r => r.Id.Id == 10005);
+        Assert.Equal("Axitech.Gateway.Console", audit.Category);
+        Assert.Equal($"Console: {ConsoleUsers.Operator} replayed deliveries of route claims: 1 of 1 selected made pending again. Ids: {dead}.", audit.Message);
     }
 
     [Fact]
@@ -160,7 +173,7 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
     }
 
     [Fact]
-    public async Task NoPage_ContainsTheBodyOrTheSignature()
+    public async Task NoPage_ContainsTheBodyOrTheSignature_NorBreaksItsContentSecurityPolicy()
     {
         await using var console = await ConsoleGateway.StartAsync();
         const string Marker = "claimant-marker-5f1c2e9a";
@@ -169,6 +182,9 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await using var context = await browser.NewContextAsync(console.ManagementUrl);
         var page = await context.SignedInPageAsync(ConsoleUsers.Operator, ConsoleUsers.OperatorPassword);
 
+        // Chromium reports anything the Content-Security-Policy blocked (an inline style, a script) on its console.
+        var browserConsole = new List<string>();
+        page.Console += (_, message) => browserConsole.Add(message.Text);
         var seen = new List<string>();
         foreach (var path in new[] { "/console/", "/console/deliveries", "/console/deliveries?state=dead", $"/console/deliveries/{dead}" })
         {
@@ -178,6 +194,8 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
 
         await page.ClickAsync("#replay-one");
         seen.Add(await page.ContentAsync());
+
+        Assert.DoesNotContain(browserConsole, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
 
         // The pages were about this delivery: a page that shows nothing would pass the next check for nothing.
         Assert.Contains(seen, html => html.Contains(dead.ToString(), StringComparison.Ordinal));

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using Axitech.Gateway.Queue;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Axitech.Gateway.ConsoleTests.Infrastructure;
 
@@ -27,6 +29,9 @@ internal sealed class ConsoleGateway : IAsyncDisposable
 
     public string PublicUrl => $"http://127.0.0.1:{Gateway.PublicPort}";
 
+    /// <summary>What the gateway logged (at the tests' levels: Warning and above for the gateway's categories).</summary>
+    public FakeLogCollector Logs => Gateway.Services.GetFakeLogCollector();
+
     public IDeliveryStore Store => Gateway.Services.GetRequiredService<IDeliveryStore>();
 
     public static async Task<ConsoleGateway> StartAsync(Action<Dictionary<string, string?>>? configure = null)
@@ -43,7 +48,7 @@ internal sealed class ConsoleGateway : IAsyncDisposable
                 c["Webhooks:Queue:PollInterval"] = "00:00:01";
                 ConsoleUsers.Add(c);
                 configure?.Invoke(c);
-            });
+            }, services: s => s.AddLogging(b => b.AddFakeLogging()));
             return new ConsoleGateway(gateway, directory);
         }
         catch
