@@ -1,3 +1,4 @@
+using Axitech.Gateway.DeliveryConsole;
 using Axitech.Gateway.Health;
 using Axitech.Gateway.Listeners;
 using Axitech.Gateway.Telemetry;
@@ -18,6 +19,7 @@ internal static class GatewayApplicationBuilderExtensions
 
         app.UseRouting();
         app.UseMiddleware<ListenerSegregationMiddleware>();
+        app.MapGatewayConsole();
         app.MapGatewayHealthChecks();
         app.MapGatewayMetrics();
         app.MapReverseProxy(proxy =>

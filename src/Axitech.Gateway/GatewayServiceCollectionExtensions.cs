@@ -1,5 +1,6 @@
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.DeliveryConsole;
 using Axitech.Gateway.Demo;
 using Axitech.Gateway.Forwarding;
 using Axitech.Gateway.Health;
@@ -47,6 +48,7 @@ internal static class GatewayServiceCollectionExtensions
         services.AddGatewayTelemetry(configuration, listeners);
         services.AddGatewayHealthChecks();
         services.AddWebhookStages();
+        services.AddGatewayConsole(snapshot);
 
         // YARP's session affinity asks for data protection at start-up; webhooks need no affinity cookies. Keys stay
         // in memory, so a read-only container writes no key ring to disk (and logs no warning about one).

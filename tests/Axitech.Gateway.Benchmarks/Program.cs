@@ -1,4 +1,5 @@
 using Axitech.Gateway.Benchmarks.Deduplication;
+using Axitech.Gateway.Benchmarks.DeliveryConsole;
 using Axitech.Gateway.Benchmarks.Load;
 using Axitech.Gateway.Benchmarks.Queue;
 using Axitech.Gateway.Benchmarks.Soak;
@@ -15,6 +16,7 @@ using BenchmarkDotNet.Running;
 //   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
 //   flush-rate [folder] [--postgres CS]  sequential durable commits per second (SQLite WAL FULL, PostgreSQL)
 //   queue-replicas [options]       queued acceptance by two gateways on one PostgreSQL against a forwarded route
+//   console-pages [options]        the delivery console's pages with 100,000 deliveries stored (SQLite, PostgreSQL)
 if (args is ["--store-memory", ..])
 {
     StoreMemoryMeasurement.Print(StoreMemoryMeasurement.Measure(), Console.Out);
@@ -50,6 +52,11 @@ if (args is ["queue-replicas", .. var replicaArgs])
 if (args is ["queue-drain", .. var drainArgs])
 {
     return await QueueDrainBenchmark.RunAsync(drainArgs).ConfigureAwait(false);
+}
+
+if (args is ["console-pages", .. var consoleArgs])
+{
+    return await ConsolePagesBenchmark.RunAsync(consoleArgs).ConfigureAwait(false);
 }
 
 if (args is ["load-host", .. var hostArgs])

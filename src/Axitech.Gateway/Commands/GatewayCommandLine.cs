@@ -23,6 +23,7 @@ internal static class GatewayCommandLine
         root.Add(CheckConfigCommand.Create());
         root.Add(HealthcheckCommand.Create());
         root.Add(DeliveriesCommand.Create());
+        root.Add(HashPasswordCommand.Create());
         root.SetAction(async (parseResult, _) =>
         {
             if (args is [var first, ..] && IsMistypedCommand(first))

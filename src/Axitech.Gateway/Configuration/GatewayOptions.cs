@@ -27,4 +27,7 @@ public sealed record GatewayOptions
 
     /// <summary>The self-probe of the webhook listeners that <c>/healthz</c> reports.</summary>
     public ListenerProbeOptions ListenerProbe { get; init; } = new();
+
+    /// <summary>The delivery console on the Management listener; off unless it names a user.</summary>
+    public DeliveryConsole.ConsoleOptions Console { get; init; } = new();
 }

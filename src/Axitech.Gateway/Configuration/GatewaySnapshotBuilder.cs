@@ -27,6 +27,7 @@ internal static class GatewaySnapshotBuilder
         ConfigurationKeys.FindUnknown(configuration, errors);
         var gateway = Bind<GatewayOptions>(configuration, "Gateway", errors) ?? new GatewayOptions();
         var trusted = ReadGateway(gateway, errors);
+        DeliveryConsole.ConsoleOptionsValidator.Validate(gateway.Console, errors, warnings);
         var deduplication = Bind<DeduplicationStoreOptions>(configuration, "Deduplication", errors) ?? new DeduplicationStoreOptions();
         var redis = ReadDeduplication(configuration, deduplication, errors);
         var postgres = DeliveryStoreFactory.PostgresConnectionString(configuration);

@@ -10,7 +10,7 @@ namespace Axitech.Gateway.Testing.Services;
 public static class Prerequisites
 {
     /// <summary>The one command that installs every service the tests use (Debian, Ubuntu).</summary>
-    public const string InstallCommand = "sudo apt-get install -y redis-server prometheus postgresql";
+    public const string InstallCommand = "sudo apt-get install -y redis-server prometheus postgresql chromium";
 
     public static bool UnderCi => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
