@@ -54,7 +54,16 @@ internal sealed partial class DeliveryIdempotency
             return;
         }
 
+        // The record is read and written with CancellationToken.None: a sender that hangs up must not leave a
+        // handler's completed work unrecorded.
         var key = _options.KeyPrefix + id;
+        var record = await _cache.GetStringAsync(key, CancellationToken.None).ConfigureAwait(false);
+        if (record is not null)
+        {
+            await AnswerFromRecordAsync(context, id, record).ConfigureAwait(false);
+            return;
+        }
+
         if (!_local.TryAdd(key, 0))
         {
             await InFlightAsync(context).ConfigureAwait(false);
@@ -63,9 +72,8 @@ internal sealed partial class DeliveryIdempotency
 
         try
         {
-            // The record is read and written with CancellationToken.None: a sender that hangs up must not leave a
-            // handler's completed work unrecorded.
-            var record = await _cache.GetStringAsync(key, CancellationToken.None).ConfigureAwait(false);
+            // Read again now that this process's gate is held: another copy may have finished in between.
+            record = await _cache.GetStringAsync(key, CancellationToken.None).ConfigureAwait(false);
             if (record is not null)
             {
                 await AnswerFromRecordAsync(context, id, record).ConfigureAwait(false);
@@ -73,15 +81,25 @@ internal sealed partial class DeliveryIdempotency
             }
 
             await _cache.SetStringAsync(key, Running, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.InFlightTimeout }, CancellationToken.None).ConfigureAwait(false);
+
+            // A 2xx is recorded before its headers leave, so no sender can see the 2xx and then find the id still running.
+            var recorded = false;
+            context.Response.OnStarting(async () =>
+            {
+                if (context.Response.StatusCode is >= 200 and <= 299)
+                {
+                    await CompletedAsync(key, id, context.Response.StatusCode).ConfigureAwait(false);
+                    recorded = true;
+                }
+            });
             try
             {
                 await next(context).ConfigureAwait(false);
             }
-            catch when (context.Response is { HasStarted: true, StatusCode: >= 200 and <= 299 })
+            catch when (recorded)
             {
                 // The handler finished and its 2xx was being written when the sender went away (a gateway killed
-                // mid-attempt): the work is done, so it is recorded as done, or the retry would do it again.
-                await CompletedAsync(key, id, context.Response.StatusCode).ConfigureAwait(false);
+                // mid-attempt): the work is done and stays recorded, or the retry would do it again.
                 throw;
             }
             catch
@@ -93,7 +111,10 @@ internal sealed partial class DeliveryIdempotency
             var status = context.Response.StatusCode;
             if (status is >= 200 and <= 299)
             {
-                await CompletedAsync(key, id, status).ConfigureAwait(false);
+                if (!recorded)
+                {
+                    await CompletedAsync(key, id, status).ConfigureAwait(false);
+                }
             }
             else
             {
