@@ -53,12 +53,12 @@ public static class WebhookProblems
 
     /// <summary>
     /// The UTF-8 problem body: <c>{"type":"about:blank","title":…,"status":…,"detail":…,"reason":…}</c>. The detail is
-    /// <see cref="GetDetail"/>'s, else <paramref name="detail"/>, else a generic one.
+    /// <paramref name="detail"/> when given, else <see cref="GetDetail"/>'s, else a generic one.
     /// </summary>
     public static byte[] CreateBody(int statusCode, string reason, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        var text = GetDetail(statusCode, reason) ?? detail ?? "The request was refused.";
+        var text = detail ?? GetDetail(statusCode, reason) ?? "The request was refused.";
         var title = ReasonPhrases.GetReasonPhrase(statusCode);
         return Encoding.UTF8.GetBytes(
             $$"""{"type":"about:blank","title":"{{title}}","status":{{statusCode}},"detail":"{{text}}","reason":"{{reason}}"}""");

@@ -52,6 +52,9 @@ internal sealed class WebhookApp : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         configure?.Invoke(configuration);
+
+        // Only what the test says: no appsettings.json (the sample's lands in this output folder) and no environment.
+        builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
