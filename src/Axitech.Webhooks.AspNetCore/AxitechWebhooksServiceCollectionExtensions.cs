@@ -1,5 +1,6 @@
 using Axitech.Webhooks.AspNetCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 // In the namespace of IServiceCollection, as ASP.NET Core's own AddX methods are: no using needed in Program.cs.
@@ -26,6 +27,7 @@ public static class AxitechWebhooksServiceCollectionExtensions
         services.TryAddSingleton<SignaturePolicies>();
         services.TryAddSingleton<SignatureVerification>();
         services.TryAddSingleton<DeliveryIdempotency>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookEndpointCheck>());
         return services;
     }
 }

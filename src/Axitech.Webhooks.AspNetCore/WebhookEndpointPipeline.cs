@@ -37,6 +37,7 @@ internal static class WebhookEndpointPipeline
             var verification = services.GetRequiredService<SignatureVerification>();
             var idempotency = idempotent ? services.GetRequiredService<DeliveryIdempotency>() : null;
             var policy = signature!.Policy;
+            _ = services.GetRequiredService<SignaturePolicies>().Get(policy); // an unknown policy fails here, at start-up
             endpoint.RequestDelegate = idempotency is null
                 ? context => VerifyThenAsync(context, verification, policy, inner)
                 : context => VerifyThenAsync(context, verification, policy, c => idempotency.InvokeAsync(c, inner));

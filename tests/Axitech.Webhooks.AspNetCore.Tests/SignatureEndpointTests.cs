@@ -118,6 +118,24 @@ public sealed class SignatureEndpointTests
         Assert.Contains("Webhooks:Policies:other:Tolerance is -00:00:01", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EndpointNamingAnUnconfiguredPolicy_FailsAtStartUp()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookApp.StartAsync(
+            a => a.MapPost("/hooks", () => Results.Ok()).RequireAxitechSignature("axitek")));
+
+        Assert.Contains("policy 'axitek', which is not configured under Webhooks:Policies", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IdempotencyWithoutVerification_FailsAtStartUp()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => WebhookApp.StartAsync(
+            a => a.MapPost("/hooks", () => Results.Ok()).RequireDeliveryIdempotency()));
+
+        Assert.Contains("without RequireAxitechSignature", error.ToString(), StringComparison.Ordinal);
+    }
+
     private static Task<WebhookApp> StartAsync(Received received, Action<Dictionary<string, string?>>? configure = null)
         => WebhookApp.StartAsync(
             a => a.MapPost("/hooks", async (HttpRequest request) => { await received.ReadAsync(request); return Results.Ok(); })

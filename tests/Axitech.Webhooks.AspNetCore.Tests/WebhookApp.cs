@@ -63,8 +63,17 @@ internal sealed class WebhookApp : IAsyncDisposable
         builder.Services.AddAxitechWebhooks();
         services?.Invoke(builder.Services);
         var app = builder.Build();
-        map(app);
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            map(app);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new WebhookApp(app, clock, new Uri(address));
     }
