@@ -44,6 +44,11 @@ internal static class PackageFiltersCheck
             output.WriteLine();
             output.WriteLine("| Filter | Body | Baseline (median per request) | With the filter (median) | Added (median of rounds) | Ratio (median) | Ratio p10–p90 |");
             output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var size in new[] { 1024, 64 * 1024 })
+            {
+                await CompareInProcessAsync(output, size).ConfigureAwait(false);
+            }
+
             await using (var app = await StartAsync(redis: null).ConfigureAwait(false))
             {
                 foreach (var size in new[] { 1024, 64 * 1024 })
@@ -108,6 +113,56 @@ internal static class PackageFiltersCheck
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"| {name} | {size / 1024} KiB | {Median(baseline):N1} µs | {Median(filtered):N1} µs | {Median(added):N1} µs | {ratios[ratios.Count / 2]:N3} | {ratios[ratios.Count / 10]:N3}–{ratios[ratios.Count * 9 / 10]:N3} |"));
+    }
+
+    /// <summary>The verification's own CPU, without a socket: the same alternation over <see cref="SignatureVerificationWork"/>.</summary>
+    private static async Task CompareInProcessAsync(TextWriter output, int size)
+    {
+        const int Operations = 200;
+        var work = new SignatureVerificationWork { BodyBytes = size };
+        work.Setup();
+        var baseline = new List<double>();
+        var filtered = new List<double>();
+        var added = new List<double>();
+        var ratios = new List<double>();
+        for (var round = -20; round < 201; round++)
+        {
+            double b, f;
+            if (round % 2 == 0)
+            {
+                b = await TimeAsync(work.ReadBodyOnly).ConfigureAwait(false);
+                f = await TimeAsync(work.VerifyThenReadBody).ConfigureAwait(false);
+            }
+            else
+            {
+                f = await TimeAsync(work.VerifyThenReadBody).ConfigureAwait(false);
+                b = await TimeAsync(work.ReadBodyOnly).ConfigureAwait(false);
+            }
+
+            if (round >= 0)
+            {
+                baseline.Add(b);
+                filtered.Add(f);
+                added.Add(f - b);
+                ratios.Add(f / b);
+            }
+        }
+
+        ratios.Sort();
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| RequireAxitechSignature's work, in process (no socket) | {size / 1024} KiB | {Median(baseline):N2} µs | {Median(filtered):N2} µs | {Median(added):N2} µs | {ratios[ratios.Count / 2]:N3} | {ratios[ratios.Count / 10]:N3}–{ratios[ratios.Count * 9 / 10]:N3} |"));
+
+        static async Task<double> TimeAsync(Func<Task<long>> operation)
+        {
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < Operations; i++)
+            {
+                await operation().ConfigureAwait(false);
+            }
+
+            return Stopwatch.GetElapsedTime(started).TotalMicroseconds / Operations;
+        }
     }
 
     /// <summary>Microseconds per request over one block.</summary>
