@@ -81,38 +81,13 @@ internal static class PackageFiltersCheck
         var body = new byte[size];
         Random.Shared.NextBytes(body);
         var timestamp = WebhookTimestamp.FormatUnixSeconds(TimeProvider.System.GetUtcNow());
-        var baseline = new List<double>();
-        var filtered = new List<double>();
-        var added = new List<double>();
-        var ratios = new List<double>();
-        for (var round = -5; round < Rounds; round++)
-        {
-            // Five unreported rounds first: connections, tiered compilation.
-            double b, f;
-            if (round % 2 == 0)
-            {
-                b = await TimeAsync(app, baselinePath, body, timestamp, withIds).ConfigureAwait(false);
-                f = await TimeAsync(app, filterPath, body, timestamp, withIds).ConfigureAwait(false);
-            }
-            else
-            {
-                f = await TimeAsync(app, filterPath, body, timestamp, withIds).ConfigureAwait(false);
-                b = await TimeAsync(app, baselinePath, body, timestamp, withIds).ConfigureAwait(false);
-            }
-
-            if (round >= 0)
-            {
-                baseline.Add(b);
-                filtered.Add(f);
-                added.Add(f - b);
-                ratios.Add(f / b);
-            }
-        }
-
-        ratios.Sort();
-        output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"| {name} | {size / 1024} KiB | {Median(baseline):N1} µs | {Median(filtered):N1} µs | {Median(added):N1} µs | {ratios[ratios.Count / 2]:N3} | {ratios[ratios.Count / 10]:N3}–{ratios[ratios.Count * 9 / 10]:N3} |"));
+        await AlternateAsync(
+            output,
+            $"{name} | {size / 1024} KiB",
+            5,
+            Rounds,
+            () => TimeAsync(app, baselinePath, body, timestamp, withIds),
+            () => TimeAsync(app, filterPath, body, timestamp, withIds)).ConfigureAwait(false);
     }
 
     /// <summary>The verification's own CPU, without a socket: the same alternation over <see cref="SignatureVerificationWork"/>.</summary>
@@ -121,37 +96,13 @@ internal static class PackageFiltersCheck
         const int Operations = 200;
         var work = new SignatureVerificationWork { BodyBytes = size };
         work.Setup();
-        var baseline = new List<double>();
-        var filtered = new List<double>();
-        var added = new List<double>();
-        var ratios = new List<double>();
-        for (var round = -20; round < 201; round++)
-        {
-            double b, f;
-            if (round % 2 == 0)
-            {
-                b = await TimeAsync(work.ReadBodyOnly).ConfigureAwait(false);
-                f = await TimeAsync(work.VerifyThenReadBody).ConfigureAwait(false);
-            }
-            else
-            {
-                f = await TimeAsync(work.VerifyThenReadBody).ConfigureAwait(false);
-                b = await TimeAsync(work.ReadBodyOnly).ConfigureAwait(false);
-            }
-
-            if (round >= 0)
-            {
-                baseline.Add(b);
-                filtered.Add(f);
-                added.Add(f - b);
-                ratios.Add(f / b);
-            }
-        }
-
-        ratios.Sort();
-        output.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"| RequireAxitechSignature's work, in process (no socket) | {size / 1024} KiB | {Median(baseline):N2} µs | {Median(filtered):N2} µs | {Median(added):N2} µs | {ratios[ratios.Count / 2]:N3} | {ratios[ratios.Count / 10]:N3}–{ratios[ratios.Count * 9 / 10]:N3} |"));
+        await AlternateAsync(
+            output,
+            $"RequireAxitechSignature's work, in process (no socket) | {size / 1024} KiB",
+            20,
+            201,
+            () => TimeAsync(work.ReadBodyOnly),
+            () => TimeAsync(work.VerifyThenReadBody)).ConfigureAwait(false);
 
         static async Task<double> TimeAsync(Func<Task<long>> operation)
         {
@@ -163,6 +114,46 @@ internal static class PackageFiltersCheck
 
             return Stopwatch.GetElapsedTime(started).TotalMicroseconds / Operations;
         }
+    }
+
+    /// <summary>
+    /// Times <paramref name="baseline"/> and <paramref name="filtered"/> (each one block, in µs per operation) in
+    /// alternation, order swapped every round, after <paramref name="warmup"/> unreported rounds, and prints a row of
+    /// the medians.
+    /// </summary>
+    private static async Task AlternateAsync(TextWriter output, string row, int warmup, int rounds, Func<Task<double>> baseline, Func<Task<double>> filtered)
+    {
+        var baselines = new List<double>();
+        var filtereds = new List<double>();
+        var added = new List<double>();
+        var ratios = new List<double>();
+        for (var round = -warmup; round < rounds; round++)
+        {
+            double b, f;
+            if (round % 2 == 0)
+            {
+                b = await baseline().ConfigureAwait(false);
+                f = await filtered().ConfigureAwait(false);
+            }
+            else
+            {
+                f = await filtered().ConfigureAwait(false);
+                b = await baseline().ConfigureAwait(false);
+            }
+
+            if (round >= 0)
+            {
+                baselines.Add(b);
+                filtereds.Add(f);
+                added.Add(f - b);
+                ratios.Add(f / b);
+            }
+        }
+
+        ratios.Sort();
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {row} | {Median(baselines):N2} µs | {Median(filtereds):N2} µs | {Median(added):N2} µs | {ratios[ratios.Count / 2]:N3} | {ratios[ratios.Count / 10]:N3}–{ratios[ratios.Count * 9 / 10]:N3} |"));
     }
 
     /// <summary>Microseconds per request over one block.</summary>
