@@ -13,7 +13,9 @@ WORKDIR /src
 # Restore first, from the project files and lock files alone, so that the layer is reused until a dependency changes.
 # --locked-mode fails when a packages.lock.json does not match the central package versions.
 COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
+COPY src/Packaging.props src/
 COPY src/Axitech.Webhooks/Axitech.Webhooks.csproj src/Axitech.Webhooks/packages.lock.json src/Axitech.Webhooks/
+COPY src/Axitech.Webhooks.AspNetCore/Axitech.Webhooks.AspNetCore.csproj src/Axitech.Webhooks.AspNetCore/packages.lock.json src/Axitech.Webhooks.AspNetCore/
 COPY src/Axitech.Gateway/Axitech.Gateway.csproj src/Axitech.Gateway/packages.lock.json src/Axitech.Gateway/
 RUN dotnet restore src/Axitech.Gateway/Axitech.Gateway.csproj --locked-mode
 

@@ -74,7 +74,7 @@ public static class AxitechSignature
             body.CopyTo(buffer.AsSpan(written));
             Span<byte> hash = stackalloc byte[SizeInBytes];
             ComputeHash(_utf8.GetBytes(secret), buffer.AsSpan(0, written + body.Length), hash);
-            return Convert.ToHexStringLower(hash);
+            return Hex.ToLower(hash);
         }
         finally
         {

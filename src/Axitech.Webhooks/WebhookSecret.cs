@@ -99,6 +99,6 @@ public sealed class WebhookSecret
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(key, hash);
-        return Convert.ToHexStringLower(hash[..4]);
+        return Hex.ToLower(hash[..4]);
     }
 }

@@ -91,10 +91,7 @@ public static class WebhookVerifier
             return false;
         }
 
-        return Convert.FromHexString(signature, destination[..AxitechSignature.SizeInBytes], out var consumed, out var written)
-                == System.Buffers.OperationStatus.Done
-            && consumed == AxitechSignature.HexLength
-            && written == AxitechSignature.SizeInBytes;
+        return Hex.TryDecode(signature, destination[..AxitechSignature.SizeInBytes]);
     }
 
     private static bool MatchesAny(ReadOnlySpan<byte> signedMessage, ReadOnlySpan<byte> provided, ReadOnlySpan<WebhookSecret> secrets)

@@ -10,6 +10,7 @@ using BenchmarkDotNet.Running;
 //   (BenchmarkDotNet arguments)    the micro-benchmarks, e.g. --filter '*' or --filter '*' --job short
 //   --store-memory                 the duplicate store's memory for a million live entries
 //   --verify-interleaved           verification vs its floor, interleaved in one process
+//   --packages-interleaved         Axitech.Webhooks.AspNetCore's filters vs their baselines, interleaved in one app
 //   load [--soak] [options]        the load benchmark: gateway against plain YARP, driven by wrk
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
 //   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
@@ -27,6 +28,11 @@ if (args is ["--verify-interleaved", ..])
 {
     InterleavedVerificationCheck.Run(Console.Out);
     return 0;
+}
+
+if (args is ["--packages-interleaved", ..])
+{
+    return await Axitech.Gateway.Benchmarks.Packages.PackageFiltersCheck.RunAsync(Console.Out).ConfigureAwait(false);
 }
 
 if (args is ["load", .. var loadArgs])

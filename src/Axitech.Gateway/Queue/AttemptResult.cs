@@ -14,14 +14,16 @@ internal readonly record struct AttemptResult(AttemptOutcome Outcome, int? Statu
     public static AttemptResult Failed(string error) => new(AttemptOutcome.Retryable, null, error, null);
 
     /// <summary>
-    /// The upstream's answer: 2xx acknowledges; 408, 429 and 5xx are worth another attempt (after
-    /// <paramref name="retryAfter"/> at least); any other status would be answered again.
+    /// The upstream's answer: 2xx acknowledges; 408, 409, 429 and 5xx are worth another attempt (after
+    /// <paramref name="retryAfter"/> at least); any other status would be answered again. 409 is what an upstream using
+    /// Axitech.Webhooks.AspNetCore's RequireDeliveryIdempotency answers while an earlier attempt of the same delivery
+    /// is still being processed there (an attempt cut off by a crash or a timeout): the next attempt gets its outcome.
     /// </summary>
     public static AttemptResult Answered(int statusCode, TimeSpan? retryAfter)
         => statusCode switch
         {
             >= 200 and <= 299 => new(AttemptOutcome.Acknowledged, statusCode, null, null),
-            408 or 429 or >= 500 => new(AttemptOutcome.Retryable, statusCode, DeliveryErrors.Status(statusCode), retryAfter),
+            408 or 409 or 429 or >= 500 => new(AttemptOutcome.Retryable, statusCode, DeliveryErrors.Status(statusCode), retryAfter),
             _ => new(AttemptOutcome.Rejected, statusCode, DeliveryErrors.Status(statusCode), null),
         };
 }

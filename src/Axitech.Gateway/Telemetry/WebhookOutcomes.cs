@@ -14,13 +14,13 @@ internal static class WebhookOutcomes
     public const string Queued = "queued";
 
     // Rejections that are the verifier's (see WebhookVerificationOutcomeExtensions.ToReasonCode).
-    public const string BodyTooLarge = "body_too_large";
+    public const string BodyTooLarge = Axitech.Webhooks.AspNetCore.WebhookProblems.BodyTooLarge;
 
     // Rejections before verification.
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UpgradeNotAllowed = "upgrade_not_allowed";
     public const string InvalidTarget = "invalid_target";
-    public const string InvalidBody = "invalid_body";
+    public const string InvalidBody = Axitech.Webhooks.AspNetCore.WebhookProblems.InvalidBody;
     public const string ClientAborted = "client_aborted";
     public const string RateLimited = "rate_limited";
     public const string PolicyUnavailable = "policy_unavailable";

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Text;
 using Axitech.Gateway.Telemetry;
-using Microsoft.AspNetCore.WebUtilities;
+using Axitech.Webhooks.AspNetCore;
 
 namespace Axitech.Gateway.Verification;
 
@@ -12,22 +11,17 @@ namespace Axitech.Gateway.Verification;
 /// </summary>
 internal static class ProblemResponses
 {
-    public const string ContentType = "application/problem+json";
+    public const string ContentType = WebhookProblems.ContentType;
 
-    /// <summary>What each reason means, in the problem's <c>detail</c>.</summary>
+    /// <summary>
+    /// What each of the gateway's own reasons means, in the problem's <c>detail</c>. The verifier's and the body's
+    /// reasons (and their wording) are <see cref="WebhookProblems"/>', shared with Axitech.Webhooks.AspNetCore.
+    /// </summary>
     private static readonly FrozenDictionary<string, string> _details = new Dictionary<string, string>
     {
-        ["missing_signature"] = "The x-aw-signature header is missing.",
-        ["invalid_signature"] = "The signature does not match the request.",
-        ["missing_timestamp"] = "The x-aw-timestamp header is missing.",
-        ["invalid_timestamp"] = "The timestamp is not Unix seconds, Unix milliseconds or ISO-8601.",
-        ["stale_timestamp"] = "The timestamp is older than the tolerance allows.",
-        ["future_timestamp"] = "The timestamp is further in the future than the tolerance allows.",
-        ["body_too_large"] = "The body is larger than this route accepts.",
         ["method_not_allowed"] = "Webhook routes accept POST.",
         ["upgrade_not_allowed"] = "Webhook routes do not switch protocols (Upgrade).",
         ["invalid_target"] = "The request target contains dot segments, backslashes or encoded separators.",
-        ["invalid_body"] = "The request body could not be read completely.",
         ["invalid_json"] = "The body is not JSON, so this route's duplicate key cannot be read from it.",
         ["rate_limited"] = "Too many failed verifications from this client; retry later.",
         ["policy_unavailable"] = "The route's webhook policy is being reloaded; retry later.",
@@ -51,13 +45,7 @@ internal static class ProblemResponses
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
 
+    // The gateway's in_flight (a forward under way) keeps its own wording; every other shared reason reads as in the package.
     private static byte[] Build(int status, string reason)
-    {
-        var detail = status == StatusCodes.Status408RequestTimeout
-            ? "The request body did not arrive fast enough."
-            : _details.GetValueOrDefault(reason, "The request was refused.");
-        var title = ReasonPhrases.GetReasonPhrase(status);
-        return Encoding.UTF8.GetBytes(
-            $$"""{"type":"about:blank","title":"{{title}}","status":{{status}},"detail":"{{detail}}","reason":"{{reason}}"}""");
-    }
+        => WebhookProblems.CreateBody(status, reason, _details.GetValueOrDefault(reason) ?? WebhookProblems.GetDetail(status, reason));
 }

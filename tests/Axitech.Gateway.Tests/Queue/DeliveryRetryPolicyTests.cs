@@ -12,6 +12,7 @@ public sealed class DeliveryRetryPolicyTests
     [InlineData(202, nameof(AttemptOutcome.Acknowledged))]
     [InlineData(299, nameof(AttemptOutcome.Acknowledged))]
     [InlineData(408, nameof(AttemptOutcome.Retryable))]
+    [InlineData(409, nameof(AttemptOutcome.Retryable))]
     [InlineData(429, nameof(AttemptOutcome.Retryable))]
     [InlineData(500, nameof(AttemptOutcome.Retryable))]
     [InlineData(503, nameof(AttemptOutcome.Retryable))]
@@ -20,7 +21,6 @@ public sealed class DeliveryRetryPolicyTests
     [InlineData(400, nameof(AttemptOutcome.Rejected))]
     [InlineData(401, nameof(AttemptOutcome.Rejected))]
     [InlineData(404, nameof(AttemptOutcome.Rejected))]
-    [InlineData(409, nameof(AttemptOutcome.Rejected))]
     [InlineData(422, nameof(AttemptOutcome.Rejected))]
     public void UpstreamStatus_IsAcknowledgedRetriedOrRejected(int status, string outcome)
     {
