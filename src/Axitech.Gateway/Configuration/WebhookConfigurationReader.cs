@@ -14,6 +14,10 @@ internal static partial class WebhookConfigurationReader
     public const string RoutesSection = "ReverseProxy:Routes";
     public const string PolicyMetadataKey = "WebhookPolicy";
     public const string DeliveryMetadataKey = "WebhookDelivery";
+    public const string DeliveryRateMetadataKey = "WebhookDeliveryRate";
+    public const string DeliveryConcurrencyMetadataKey = "WebhookDeliveryConcurrency";
+    public const int MaxDeliveryRate = 10_000;
+    public const int MaxDeliveryConcurrency = 1_000;
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
     private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);

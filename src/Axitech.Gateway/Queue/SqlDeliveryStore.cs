@@ -467,25 +467,12 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
                     replayed += await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 }
 
+                await NotifyChangedAsync(connection, transaction, ct).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 return replayed;
             }
         }, write: true, cancellationToken);
     }
-
-    public Task<int> ReplayDeadAsync(string? routeId, CancellationToken cancellationToken)
-        => RunAsync("replay dead deliveries", (connection, ct) => ExecuteWriteAsync(
-            connection,
-            $"{ReplaySql} WHERE state = 'dead'{(routeId is null ? string.Empty : " AND route = @route")}",
-            command =>
-            {
-                Add(command, "now", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-                if (routeId is not null)
-                {
-                    Add(command, "route", routeId);
-                }
-            },
-            ct), write: true, cancellationToken);
 
     public Task<int> PurgeDeadAsync(TimeSpan? olderThan, CancellationToken cancellationToken)
     {
