@@ -23,15 +23,6 @@ internal sealed class DeliverySignals
         }
     }
 
-    /// <summary>Says that every route may have something to do (an operator replayed, paused or resumed).</summary>
-    public void NotifyAll()
-    {
-        foreach (var routeId in _routes.Keys)
-        {
-            Notify(routeId);
-        }
-    }
-
     /// <summary>Waits for a notification of <paramref name="routeId"/>, at most <paramref name="timeout"/> by <paramref name="timeProvider"/>'s clock.</summary>
     public async Task<bool> WaitAsync(string routeId, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {

@@ -249,7 +249,12 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
             () =>
             {
                 pauses.Invalidate();
-                _signals.NotifyAll();
+
+                // Each running loop by name, so that a loop between its read of the pauses and its first wait is woken too.
+                foreach (var routeId in Routes)
+                {
+                    _signals.Notify(routeId);
+                }
             },
             _abort.Token));
         return new RouteWorkerContext(store, _attempts, _policy, _signals, pauses, _snapshots, _metrics, _options, _timeProvider, _logger);

@@ -37,6 +37,7 @@ internal sealed partial class RouteDeliveryLoop
         }
 
         // Not cancelled by stopping: a lease taken in the store is always attempted (or released at shutdown).
+        var leasedAt = TimeProvider.GetUtcNow();
         var leased = await Store.LeaseDueAsync(_routeId, wanted, _owner, Options.Lease, _abort).ConfigureAwait(false);
         foreach (var delivery in leased)
         {
@@ -49,7 +50,7 @@ internal sealed partial class RouteDeliveryLoop
             return wanted < free ? pacer!.Segment : Options.PollInterval;
         }
 
-        return await UntilNextDueAsync(leased.Count).ConfigureAwait(false);
+        return await UntilNextDueAsync(leased.Count, leasedAt).ConfigureAwait(false);
     }
 
     /// <summary>Backing off: one delivery, the oldest due, once the step has passed and no probe is under way.</summary>
@@ -73,10 +74,11 @@ internal sealed partial class RouteDeliveryLoop
             return pacer.Segment;
         }
 
+        var leasedAt = TimeProvider.GetUtcNow();
         var leased = await Store.LeaseDueAsync(_routeId, 1, _owner, Options.Lease, _abort).ConfigureAwait(false);
         if (leased.Count == 0)
         {
-            return await UntilNextDueAsync(0).ConfigureAwait(false);
+            return await UntilNextDueAsync(0, leasedAt).ConfigureAwait(false);
         }
 
         // Each probe refreshes the replica's report, so that deliveries routes can tell a live outage from a stale one.
@@ -85,7 +87,12 @@ internal sealed partial class RouteDeliveryLoop
         return Options.PollInterval;
     }
 
-    private async Task<TimeSpan> UntilNextDueAsync(int leased)
+    /// <summary>
+    /// Until the next delivery falls due. One that was due when the lease ran, yet was not leased, is held by another
+    /// replica (locked, or leased): looked at again after a short while, not in a tight loop. One that fell due since
+    /// (the clock moved on while the lease ran) is leased at once.
+    /// </summary>
+    private async Task<TimeSpan> UntilNextDueAsync(int leased, DateTimeOffset leasedAt)
     {
         var next = await Store.GetNextDueAsync(_routeId, _abort).ConfigureAwait(false);
         if (next is null)
@@ -93,9 +100,13 @@ internal sealed partial class RouteDeliveryLoop
             return Options.PollInterval;
         }
 
+        if (leased == 0 && next.Value <= leasedAt)
+        {
+            return _minWait;
+        }
+
         var wait = next.Value - TimeProvider.GetUtcNow();
-        var floor = leased == 0 ? _minWait : TimeSpan.Zero;
-        return wait < floor ? floor : wait > Options.PollInterval ? Options.PollInterval : wait;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > Options.PollInterval ? Options.PollInterval : wait;
     }
 
     /// <summary>Dead-letters what passed MaxAge while nothing attempts it (at most once a second).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
 
     private async Task RunAsync()
     {
-        Log.Started(Logger, _routeId, Options.MaxConcurrency);
+        Log.Started(Logger, _routeId, _context.Snapshots.Current.Routes.GetValueOrDefault(_routeId)?.DeliveryConcurrency ?? Options.MaxConcurrency);
         SetState(RouteState.Delivering);
         var stopping = _taking.Token;
         var failures = 0;

@@ -181,7 +181,7 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
                     }
                 }
             }
-            catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is DeliveryStoreUnavailableException || IsUnavailable(ex)) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(delay, TimeProvider.System, cancellationToken).ConfigureAwait(false);
                 delay = delay * 2 < TimeSpan.FromSeconds(30) ? delay * 2 : TimeSpan.FromSeconds(30);

@@ -176,6 +176,9 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
         {
             try
             {
+                // The file in WAL mode first: a connection opened on it before the switch does not see later commits
+                // in its data_version.
+                await InitializeAsync(cancellationToken).ConfigureAwait(false);
                 var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
@@ -193,7 +196,7 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
                     while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
                 }
             }
-            catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is DeliveryStoreUnavailableException || IsUnavailable(ex)) && !cancellationToken.IsCancellationRequested)
             {
                 // Looked at again next tick, on a new connection.
                 await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Axitech.Gateway.FunctionalTests.Telemetry;
 using Axitech.Gateway.Queue;
 using Axitech.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,10 @@ namespace Axitech.Gateway.FunctionalTests.Queue.Outages;
 /// </summary>
 public abstract class RouteOutageTests : IAsyncLifetime
 {
-    private const string Route = "claims";
+    /// <summary>A route of this test's own: a scrape holds what every gateway of the test process reports.</summary>
+    private readonly IsolatedRoute _route = IsolatedRoute.Create();
+
+    private string Route => _route.Id;
 
     /// <summary>The gateway's clock, started at the real time so that the test's signatures are fresh.</summary>
     protected FakeTimeProvider Time { get; } = new(TimeProvider.System.GetUtcNow());
@@ -126,7 +130,8 @@ public abstract class RouteOutageTests : IAsyncLifetime
         => await TestGateway.StartAsync(
             c =>
             {
-                QueueSettings.Queue(c, databasePath: "unused.db");
+                _route.AddTo(c);
+                QueueSettings.Queue(c, databasePath: "unused.db", _route.Id);
                 UseStore(c);
 
                 // Nothing wakes the workers by the clock but the steps the test takes.
@@ -137,7 +142,7 @@ public abstract class RouteOutageTests : IAsyncLifetime
             services: s => s.AddSingleton<TimeProvider>(Time));
 
     private SignedRequest Signed(byte[]? body = null)
-        => SignedRequest.Create(TestGateway.ClaimsPath + "/events", body, timestamp: WebhookTimestamp.FormatUnixSeconds(Time.GetUtcNow()));
+        => SignedRequest.Create(_route.Target(), body, timestamp: WebhookTimestamp.FormatUnixSeconds(Time.GetUtcNow()));
 
     /// <summary>Waits until no attempt holds a lease: the last one has been recorded.</summary>
     private static Task WaitUntilNoLeaseAsync(IDeliveryStore store)
