@@ -15,6 +15,7 @@ using BenchmarkDotNet.Running;
 //   load-host <role> [options]     internal: one host of the load benchmark, started by `load`
 //   soak [options]                 the hardening soak: genuine deliveries and forgeries against the gateway process
 //   queue-drain [options]          how fast the delivery workers empty a queued backlog into a fast upstream
+//   queue-outage [options]         a queued backlog through an upstream outage: attempts made, dead letters, time to empty
 //   flush-rate [folder] [--postgres CS]  sequential durable commits per second (SQLite WAL FULL, PostgreSQL)
 //   queue-replicas [options]       queued acceptance by two gateways on one PostgreSQL against a forwarded route
 //   console-pages [options]        the delivery console's pages with 100,000 deliveries stored (SQLite, PostgreSQL)
@@ -63,6 +64,11 @@ if (args is ["queue-drain", .. var drainArgs])
 if (args is ["console-pages", .. var consoleArgs])
 {
     return await ConsolePagesBenchmark.RunAsync(consoleArgs).ConfigureAwait(false);
+}
+
+if (args is ["queue-outage", .. var outageArgs])
+{
+    return await QueueOutageBenchmark.RunAsync(outageArgs).ConfigureAwait(false);
 }
 
 if (args is ["load-host", .. var hostArgs])

@@ -123,6 +123,20 @@ public sealed class CheckConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckConfig_PacedQueuedRoute_ShowsItsOwnRateAndConcurrency()
+    {
+        WriteSettings(ValidConfiguration.Replace(
+            "\"Metadata\": { \"WebhookPolicy\": \"claims\" }",
+            "\"Metadata\": { \"WebhookPolicy\": \"claims\", \"WebhookDelivery\": \"Queue\", \"WebhookDeliveryRate\": \"50\", \"WebhookDeliveryConcurrency\": \"8\" }",
+            StringComparison.Ordinal));
+
+        var result = await CheckConfigAsync(new Dictionary<string, string?> { ["Webhooks__Queue__MaxConcurrency"] = "6" });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("claims (/webhooks/claims) -> policy claims -> Queue (rate 50/s, concurrency 8 per instance) -> cluster claims-svc", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckConfig_MisspeltPolicyKeyAndEnvironmentVariable_AreRefusedAndAnUnusedPolicyIsAWarning()
     {
         WriteSettings(ValidConfiguration.Replace("\"Tolerance\": \"00:02:00\"", "\"Tolernce\": \"00:02:00\"", StringComparison.Ordinal));

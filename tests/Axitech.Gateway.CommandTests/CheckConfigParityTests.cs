@@ -35,6 +35,7 @@ public sealed class CheckConfigParityTests : IDisposable
     [InlineData("Logging__LogLevel__Default", "Verbose", "Logging:LogLevel:Default")]
     [InlineData("Webhooks__Queue__Lease", "forever", "Webhooks:Queue:Lease")]
     [InlineData("ReverseProxy__Routes__claims__Metadata__WebhookDelivery", "Later", "WebhookDelivery")]
+    [InlineData("ReverseProxy__Routes__claims__Metadata__WebhookDeliveryRate", "10", "Metadata:WebhookDeliveryRate applies to queued routes only")]
     public async Task AMistake_IsRefusedByCheckConfigAndByStartUp_WithTheSameMessage_AndNoStackTrace(string variable, string value, string named)
     {
         var environment = new Dictionary<string, string?> { [variable] = value, ["ASPNETCORE_ENVIRONMENT"] = "Production" };

@@ -115,6 +115,56 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplayDead_SinceAndError_ReplaysWhatOneIncidentDeadLettered()
+    {
+        var since = _clock.GetUtcNow().AddDays(-2).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+        var wrongReason = await RunAsync("deliveries", "replay", "--dead", "--since", since, "--error", "status_400");
+        var result = await RunAsync("deliveries", "replay", "--dead", "--since", since, "--error", "max_attempts");
+
+        Assert.True(wrongReason.ExitCode == 0, wrongReason.ToString());
+        Assert.Contains("Replayed 0 deliveries.", wrongReason.StandardOutput, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Replayed 1 delivery.", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(DeliveryState.Pending, (await _store.GetAsync(_deadRecently, false, default))!.State);
+        Assert.Equal(DeliveryState.Dead, (await _store.GetAsync(_deadLongAgo, false, default))!.State);
+    }
+
+    [Fact]
+    public async Task PauseAndResume_AreKeptInTheStore_AndRoutesShowsEachQueuedRoute()
+    {
+        var paused = await RunAsync("deliveries", "pause", "--route", "claims");
+        var again = await RunAsync("deliveries", "pause", "--route", "claims");
+        var routes = await RunAsync("deliveries", "routes");
+        var stored = await _store.GetPausedAsync(default);
+        var resumed = await RunAsync("deliveries", "resume", "--route", "claims");
+        var after = await RunAsync("deliveries", "routes");
+
+        Assert.True(paused.ExitCode == 0, paused.ToString());
+        Assert.Contains("Paused route claims", paused.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Route claims was already paused.", again.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("claims", Assert.Single(stored).RouteId);
+        Assert.True(routes.ExitCode == 0, routes.ToString());
+        Assert.Matches(@"^ROUTE\s+STATE\s+PENDING\s+DEAD\s+OLDEST PENDING\s+RATE\s+CONCURRENCY\n", routes.StandardOutput);
+        Assert.Matches(@"\nclaims\s+paused\s+1\s+1\s+\d+s\s+7/s\s+3\n", routes.StandardOutput);
+        Assert.Matches(@"\naudit \(not queued\)\s+delivering\s+0\s+1\s+-\s+unlimited\s+4\n", routes.StandardOutput);
+        Assert.Contains("Resumed route claims", resumed.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(await _store.GetPausedAsync(default));
+        Assert.Matches(@"\nclaims\s+delivering\s+1", after.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Routes_ShowsARouteAReplicaReportsBackingOff()
+    {
+        await _store.ReportBackoffAsync("claims", "replica-a", _clock.GetUtcNow().AddMinutes(-20), default);
+
+        var routes = await RunAsync("deliveries", "routes");
+
+        Assert.True(routes.ExitCode == 0, routes.ToString());
+        Assert.Matches(@"\nclaims\s+backing_off \(20m\d+s\)\s+1\s+1", routes.StandardOutput);
+    }
+
+    [Fact]
     public async Task PurgeDead_OlderThan_DeletesOnlyDeadOnesOlderThanThat()
     {
         var result = await RunAsync("deliveries", "purge", "--dead", "--older-than", "7.00:00:00");
@@ -133,6 +183,11 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
     [InlineData("purge", "--dead --older-than banana", "--older-than 'banana' is not a duration")]
     [InlineData("purge", "--older-than 1.00:00:00", "give --dead")]
     [InlineData("replay", "--route claims", "Give the ids to replay, or --dead")]
+    [InlineData("replay", "{unknown} --error status_400", "--route, --since, --until and --error go with --dead")]
+    [InlineData("replay", "--dead --since yesterday", "--since 'yesterday' is not a time")]
+    [InlineData("replay", "--dead --error Status-400", "--error 'Status-400' is not an error code")]
+    [InlineData("replay", "--dead --since 2026-12-08T04:00:00Z --until 2026-12-08T03:00:00Z", "--since must be before --until")]
+    [InlineData("pause", "--route nowhere", "Route 'nowhere' is not a queued route of this configuration (claims)")]
     public async Task Mistakes_ExitOne_WithAOneLineMessage_AndNoStackTrace(string subcommand, string arguments, string message)
     {
         var unknown = Guid.CreateVersion7().ToString("D");
@@ -190,7 +245,18 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
 
     private Dictionary<string, string?> Environment(string path, bool withKey)
     {
-        var environment = new Dictionary<string, string?> { ["Webhooks__Queue__Path"] = path };
+        var environment = new Dictionary<string, string?>
+        {
+            ["Webhooks__Queue__Path"] = path,
+            ["Webhooks__Policies__axitech__Secrets__0"] = "wh_sec_commands",
+            ["ReverseProxy__Routes__claims__ClusterId"] = "upstream",
+            ["ReverseProxy__Routes__claims__Match__Path"] = "/hooks/{**rest}",
+            ["ReverseProxy__Routes__claims__Metadata__WebhookPolicy"] = "axitech",
+            ["ReverseProxy__Routes__claims__Metadata__WebhookDelivery"] = "Queue",
+            ["ReverseProxy__Routes__claims__Metadata__WebhookDeliveryRate"] = "7",
+            ["ReverseProxy__Routes__claims__Metadata__WebhookDeliveryConcurrency"] = "3",
+            ["ReverseProxy__Clusters__upstream__Destinations__d1__Address"] = "http://127.0.0.1:1",
+        };
         if (withKey)
         {
             environment["Webhooks__Queue__EncryptionKeys__0"] = _key;

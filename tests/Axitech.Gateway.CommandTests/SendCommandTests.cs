@@ -112,6 +112,23 @@ public sealed class SendCommandTests : IDisposable
         Assert.Contains("\"received\":true", curl.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Send_ToAQueuedRoute_PrintsTheDeliveryIdOfThe202()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(c =>
+        {
+            c["ReverseProxy:Routes:claims:Metadata:WebhookDelivery"] = "Queue";
+            c["Webhooks:Queue:Path"] = Path.Combine(_directory.FullName, "queue.db");
+        });
+
+        var result = await SendAsync(TestGateway.Secret, "--url", new Uri(gateway.PublicUrl, TestGateway.ClaimsPath + "/events").ToString(), "--event", "session.submitted");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("status: 202 Accepted", result.StandardOutput, StringComparison.Ordinal);
+        var id = Assert.Single(System.Text.RegularExpressions.Regex.Matches(result.StandardOutput, @"delivery id: ([0-9a-f-]{36}) \(X-Axitech-Delivery-Id\)")).Groups[1].Value;
+        Assert.True(Guid.TryParse(id, out _), result.StandardOutput);
+    }
+
     private Task<CommandResult> SendAsync(string secret, params string[] args)
     {
         string[] url = args.Contains("--url") ? [] : ["--url", _gateway.DemoUrl];

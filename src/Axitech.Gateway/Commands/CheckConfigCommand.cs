@@ -125,7 +125,7 @@ internal static class CheckConfigCommand
         }
 
         return webhookRoute.Delivery == WebhookDeliveryMode.Queue
-            ? $"Queue (rate unlimited, concurrency {report.Queue.MaxConcurrency.ToString(CultureInfo.InvariantCulture)} per instance)"
+            ? $"Queue (rate {(webhookRoute.DeliveryRate is { } rate ? rate.ToString(CultureInfo.InvariantCulture) + "/s" : "unlimited")}, concurrency {(webhookRoute.DeliveryConcurrency ?? report.Queue.MaxConcurrency).ToString(CultureInfo.InvariantCulture)} per instance)"
             : nameof(WebhookDeliveryMode.Forward);
     }
 

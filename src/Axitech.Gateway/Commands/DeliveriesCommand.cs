@@ -5,7 +5,7 @@ using Axitech.Gateway.Queue;
 namespace Axitech.Gateway.Commands;
 
 /// <summary>
-/// <c>deliveries list|show|replay|purge</c>: the operator's view of the durable delivery queue of the configuration the
+/// <c>deliveries list|show|replay|purge|routes|pause|resume</c>: the operator's view of the durable delivery queue of the configuration the
 /// gateway would load. Safe while the gateway runs: SQLite in WAL mode lets a second process read and write (each waits
 /// for the other's write lock), and on PostgreSQL the command is one more client. Only <c>show --body</c> prints a body;
 /// nothing prints a signature or an encryption key.
@@ -16,11 +16,14 @@ internal static class DeliveriesCommand
 
     public static Command Create()
     {
-        var command = new Command("deliveries", "List, show, replay and purge the deliveries in the gateway's durable queue (Webhooks:Queue:Path, or ConnectionStrings:Postgres). Safe while the gateway runs.");
+        var command = new Command("deliveries", "List, show, replay and purge the deliveries in the gateway's durable queue; see, pause and resume its queued routes (Webhooks:Queue:Path, or ConnectionStrings:Postgres). Safe while the gateway runs.");
         command.Add(CreateList());
         command.Add(CreateShow());
         command.Add(CreateReplay());
         command.Add(CreatePurge());
+        command.Add(DeliveriesRouteCommands.CreateRoutes());
+        command.Add(DeliveriesRouteCommands.CreatePause());
+        command.Add(DeliveriesRouteCommands.CreateResume());
         return command;
     }
 
@@ -141,31 +144,50 @@ internal static class DeliveriesCommand
     {
         var configurationOptions = new GatewayConfigurationOptions();
         var ids = new Argument<string[]>("id") { Description = "The deliveries to replay.", Arity = ArgumentArity.ZeroOrMore };
-        var dead = new Option<bool>("--dead") { Description = "Replay every dead-lettered delivery (of --route, when given)." };
+        var dead = new Option<bool>("--dead") { Description = "Replay dead-lettered deliveries: all, or those --route, --since, --until and --error select." };
         var route = new Option<string>("--route") { Description = "With --dead: only this route's.", HelpName = "ROUTE" };
+        var since = new Option<string>("--since") { Description = "With --dead: only those dead-lettered at or after this time (ISO 8601, such as 2026-12-08T03:00:00Z).", HelpName = "TIME" };
+        var until = new Option<string>("--until") { Description = "With --dead: only those dead-lettered before this time (ISO 8601).", HelpName = "TIME" };
+        var error = new Option<string>("--error") { Description = "With --dead: only those dead-lettered for this reason (status_400, max_age, max_attempts ...).", HelpName = "CODE" };
 
-        var command = new Command("replay", "Make deliveries pending again, due now, attempts reset to 0: the given ids, or every dead one with --dead. Prints how many.") { ids, dead, route };
+        var command = new Command("replay", "Make deliveries pending again, due now, attempts reset to 0: the given ids, or the dead ones with --dead (narrowed by --route, --since, --until, --error). Running gateways attempt them within 2 seconds. Prints how many.") { ids, dead, route, since, until, error };
         configurationOptions.AddTo(command);
         command.SetGuardedAction(async (parseResult, output, cancellationToken) =>
         {
             var given = parseResult.GetValue(ids) ?? [];
             var allDead = parseResult.GetValue(dead);
-            var routeId = parseResult.GetValue(route);
             if (given.Length > 0 == allDead)
             {
                 throw new CommandException("Give the ids to replay, or --dead (not both).");
             }
 
-            if (routeId is not null && !allDead)
+            var filter = new DeadReplayFilter
             {
-                throw new CommandException("--route goes with --dead.");
+                RouteId = parseResult.GetValue(route),
+                Since = ParseTime(parseResult.GetValue(since), "--since"),
+                Until = ParseTime(parseResult.GetValue(until), "--until"),
+                Error = parseResult.GetValue(error),
+            };
+            if (!allDead && (filter.RouteId is not null || filter.Since is not null || filter.Until is not null || filter.Error is not null))
+            {
+                throw new CommandException("--route, --since, --until and --error go with --dead.");
+            }
+
+            if (filter.Error is { } code && !DeliveryErrors.IsValid(code))
+            {
+                throw new CommandException($"--error '{code}' is not an error code: codes are lower-case letters, digits and '_', such as status_400 or max_age (list shows them).");
+            }
+
+            if (filter.Since >= filter.Until)
+            {
+                throw new CommandException("--since must be before --until.");
             }
 
             var parsed = given.Select(ParseId).Distinct().ToList();
             await using var store = OpenStore(configurationOptions, parseResult);
             if (allDead)
             {
-                var count = await Guard(() => store.ReplayDeadAsync(routeId, cancellationToken)).ConfigureAwait(false);
+                var count = await Guard(() => store.ReplayDeadAsync(filter, cancellationToken)).ConfigureAwait(false);
                 await output.Out.WriteLineAsync($"Replayed {Deliveries(count)}.").ConfigureAwait(false);
                 return CommandAction.Success;
             }
@@ -224,7 +246,7 @@ internal static class DeliveriesCommand
     }
 
     /// <summary>The store the gateway would use; a bad configuration or a missing SQLite file is a <see cref="CommandException"/>.</summary>
-    private static SqlDeliveryStore OpenStore(GatewayConfigurationOptions configurationOptions, ParseResult parseResult)
+    internal static SqlDeliveryStore OpenStore(GatewayConfigurationOptions configurationOptions, ParseResult parseResult)
     {
         DeliveryQueueOptions options;
         string? postgres;
@@ -257,7 +279,7 @@ internal static class DeliveriesCommand
         return DeliveryStoreFactory.Create(options, postgres, TimeProvider.System);
     }
 
-    private static async Task<T> Guard<T>(Func<Task<T>> operation)
+    internal static async Task<T> Guard<T>(Func<Task<T>> operation)
     {
         try
         {
@@ -268,6 +290,13 @@ internal static class DeliveriesCommand
             throw new CommandException(OneLine(ex.Message), ex);
         }
     }
+
+    private static DateTimeOffset? ParseTime(string? value, string option)
+        => value is null
+            ? null
+            : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+                ? time
+                : throw new CommandException($"{option} '{value}' is not a time: write it as ISO 8601, such as 2026-12-08T03:00:00Z.");
 
     private static Guid ParseId(string value)
         => Guid.TryParse(value, out var id)
@@ -293,9 +322,9 @@ internal static class DeliveriesCommand
         }
     }
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+    internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
-    private static string Deliveries(int count) => $"{count.ToString(CultureInfo.InvariantCulture)} {(count == 1 ? "delivery" : "deliveries")}";
+    internal static string Deliveries(int count) => $"{count.ToString(CultureInfo.InvariantCulture)} {(count == 1 ? "delivery" : "deliveries")}";
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }

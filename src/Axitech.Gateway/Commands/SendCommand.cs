@@ -68,6 +68,12 @@ internal static class SendCommand
             await output.Out.WriteLineAsync($"{signed.Method} {requestUrl} ({signed.Body.Length.ToString(CultureInfo.InvariantCulture)} bytes, x-aw-timestamp {signed.Timestamp}{(tampered ? ", tampered after signing" : string.Empty)})").ConfigureAwait(false);
             var result = await SendAsync(requestUrl, signed, cancellationToken).ConfigureAwait(false);
             await output.Out.WriteLineAsync($"status: {(int)result.Status} {result.Status}{(result.Reason is null ? string.Empty : $" ({result.Reason})")}").ConfigureAwait(false);
+            if (result.DeliveryId is { } deliveryId)
+            {
+                // A queued route's 202: the id deliveries show and replay take.
+                await output.Out.WriteLineAsync($"delivery id: {deliveryId} ({GatewayHeaders.DeliveryId})").ConfigureAwait(false);
+            }
+
             await output.Out.WriteLineAsync($"duplicate: {(result.Duplicate ? $"yes ({GatewayHeaders.Duplicate}: true)" : "no")}").ConfigureAwait(false);
             await output.Out.WriteLineAsync($"elapsed: {result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms").ConfigureAwait(false);
 
@@ -128,7 +134,8 @@ internal static class SendCommand
             var elapsed = TimeProvider.System.GetElapsedTime(started);
             var duplicate = response.Headers.TryGetValues(GatewayHeaders.Duplicate, out var values)
                 && values.Contains("true", StringComparer.OrdinalIgnoreCase);
-            return new SendResult(response.StatusCode, await ReadReasonAsync(response, cancellationToken).ConfigureAwait(false), duplicate, elapsed);
+            var deliveryId = response.Headers.TryGetValues(GatewayHeaders.DeliveryId, out var ids) ? ids.FirstOrDefault() : null;
+            return new SendResult(response.StatusCode, await ReadReasonAsync(response, cancellationToken).ConfigureAwait(false), duplicate, elapsed, deliveryId);
         }
         catch (HttpRequestException ex)
         {

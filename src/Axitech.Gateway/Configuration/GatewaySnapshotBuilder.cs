@@ -98,7 +98,33 @@ internal static class GatewaySnapshotBuilder
             return null;
         }
 
-        return error is null ? new WebhookRoute(route.RouteId, route.ClusterId ?? string.Empty, policies[policyName!], delivery) : null;
+        var rate = ReadPositiveMetadata(route, WebhookConfigurationReader.DeliveryRateMetadataKey, WebhookConfigurationReader.MaxDeliveryRate, "attempts per second, per replica", delivery, errors);
+        var concurrency = ReadPositiveMetadata(route, WebhookConfigurationReader.DeliveryConcurrencyMetadataKey, WebhookConfigurationReader.MaxDeliveryConcurrency, "attempts at once, overriding Webhooks:Queue:MaxConcurrency", delivery, errors);
+        return error is null ? new WebhookRoute(route.RouteId, route.ClusterId ?? string.Empty, policies[policyName!], delivery, rate, concurrency) : null;
+    }
+
+    /// <summary>A queued route's pacing metadata: absent, or a whole number from 1 to <paramref name="max"/>; set on a forwarded route it is a mistake, not ignored.</summary>
+    private static int? ReadPositiveMetadata(RouteConfig route, string key, int max, string meaning, WebhookDeliveryMode delivery, List<string> errors)
+    {
+        if (route.Metadata?.TryGetValue(key, out var text) != true || text is null)
+        {
+            return null;
+        }
+
+        var path = $"{ProxyConfigReader.Section}:Routes:{route.RouteId}:Metadata:{key}";
+        if (delivery != WebhookDeliveryMode.Queue)
+        {
+            errors.Add($"Route '{route.RouteId}': {path} applies to queued routes only; remove it, or set {WebhookConfigurationReader.DeliveryMetadataKey} to Queue.");
+            return null;
+        }
+
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+        {
+            errors.Add($"Route '{route.RouteId}': {path} is '{text}'; it must be a whole number from 1 to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({meaning}), or absent.");
+            return null;
+        }
+
+        return value;
     }
 
     private static List<IPNetwork> ReadGateway(GatewayOptions gateway, List<string> errors)

@@ -14,12 +14,16 @@ internal static partial class WebhookConfigurationReader
     public const string RoutesSection = "ReverseProxy:Routes";
     public const string PolicyMetadataKey = "WebhookPolicy";
     public const string DeliveryMetadataKey = "WebhookDelivery";
+    public const string DeliveryRateMetadataKey = "WebhookDeliveryRate";
+    public const string DeliveryConcurrencyMetadataKey = "WebhookDeliveryConcurrency";
+    public const int MaxDeliveryRate = 10_000;
+    public const int MaxDeliveryConcurrency = 1_000;
 
     /// <summary>
     /// Every route metadata key the gateway reads. A route's metadata key that begins with <c>Webhook</c> (or is a
     /// letter or two away from one of these) and is not listed here is refused, so a new key is declared here.
     /// </summary>
-    public static readonly IReadOnlyList<string> RouteMetadataKeys = [PolicyMetadataKey, DeliveryMetadataKey];
+    public static readonly IReadOnlyList<string> RouteMetadataKeys = [PolicyMetadataKey, DeliveryMetadataKey, DeliveryRateMetadataKey, DeliveryConcurrencyMetadataKey];
     public const long MaxBodyBytesLimit = 100 * 1024 * 1024;
 
     private static readonly TimeSpan _maxTolerance = TimeSpan.FromDays(1);

@@ -111,7 +111,7 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         // A filter by route alone is the store's own bulk replay, one statement.
         if (filter is { Error: null, From: null, To: null })
         {
-            return await Store.ReplayDeadAsync(filter.Route, cancellationToken).ConfigureAwait(false);
+            return await Store.ReplayDeadAsync(new DeadReplayFilter { RouteId = filter.Route }, cancellationToken).ConfigureAwait(false);
         }
 
         var ids = await CollectDeadAsync(filter, cancellationToken).ConfigureAwait(false);

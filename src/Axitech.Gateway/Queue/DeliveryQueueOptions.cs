@@ -16,7 +16,7 @@ public sealed record DeliveryQueueOptions
     /// </summary>
     public string Path { get; init; } = "data/queue.db";
 
-    /// <summary>How many deliveries of one route may be in flight to its upstream at once. The default is 4.</summary>
+    /// <summary>How many deliveries of one route may be in flight to its upstream at once (route metadata <c>WebhookDeliveryConcurrency</c> overrides it for one route). The default is 4.</summary>
     public int MaxConcurrency { get; init; } = 4;
 
     /// <summary>
@@ -30,9 +30,9 @@ public sealed record DeliveryQueueOptions
 
     /// <summary>
     /// The longest a route's workers wait before they look at the store again when nothing woke them: what bounds how
-    /// late they see deliveries another replica accepted or the <c>deliveries replay</c> command made due (acceptances
-    /// of this instance, finished attempts and due retries wake them at once). The queue's metrics are refreshed as
-    /// often, but at least every 10 seconds. At most 1 hour; the default is 30 seconds.
+    /// late they see deliveries another replica accepted (acceptances of this instance, finished attempts, due retries
+    /// and the <c>deliveries replay</c>, <c>pause</c> and <c>resume</c> commands wake them at once). The queue's
+    /// metrics are refreshed as often, but at least every 10 seconds. At most 1 hour; the default is 30 seconds.
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -46,6 +46,6 @@ public sealed record DeliveryQueueOptions
     /// </summary>
     public IReadOnlyList<string> EncryptionKeys { get; init; } = [];
 
-    /// <summary>When a failed attempt is tried again, and when a delivery is given up.</summary>
+    /// <summary>When a failed attempt is tried again, when a route that is down is probed, and when a delivery is given up.</summary>
     public DeliveryRetryOptions Retry { get; init; } = new();
 }

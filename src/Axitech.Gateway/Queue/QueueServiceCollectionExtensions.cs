@@ -26,7 +26,6 @@ internal static class QueueServiceCollectionExtensions
 
         // The workers: YARP's client factory and proxy state come with AddReverseProxy.
         services.AddSingleton(new DeliveryRetryPolicy(snapshot.Queue.Retry));
-        services.AddSingleton<UpstreamClients>();
         services.AddSingleton<DeliverySender>();
         services.AddSingleton<DeliveryAttempts>();
         services.AddSingleton<DeliveryWorkers>();

@@ -24,6 +24,7 @@ internal sealed class GatewayMetrics
     public const string QueueAttemptsInstrument = "axitech.gateway.queue.attempts";
     public const string QueueDeliveryLatencyInstrument = "axitech.gateway.queue.delivery.latency";
     public const string QueueStoreUpInstrument = "axitech.gateway.queue.store.up";
+    public const string QueueRouteStateInstrument = "axitech.gateway.queue.route.state";
 
     public const string ReloadApplied = "applied";
     public const string ReloadRefused = "refused";
@@ -51,6 +52,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _queueAttempts;
     private readonly Histogram<double> _queueDeliveryLatency;
     private readonly TimeProvider _timeProvider;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RouteState> _routeStates = new(StringComparer.OrdinalIgnoreCase);
     private volatile QueueObservation? _queue;
 
     public GatewayMetrics(IMeterFactory meterFactory, TimeProvider timeProvider)
@@ -111,6 +113,28 @@ internal sealed class GatewayMetrics
             ObserveQueueStoreUp,
             unit: null,
             description: "1 when the delivery store answered the gateway's last look (every few seconds), 0 when it did not. Present only while a route queues its deliveries.");
+        meter.CreateObservableGauge(
+            QueueRouteStateInstrument,
+            ObserveQueueRouteStates,
+            unit: null,
+            description: "The state of each queued route as this replica sees it: 1 for the current state (delivering, backing_off: every attempt fails and one delivery is tried per backoff step; paused: by deliveries pause), 0 for the others.");
+    }
+
+    /// <summary>Records the state of a queued route's workers (<see cref="RouteStates"/>).</summary>
+    public void QueueRouteState(string route, RouteState state) => _routeStates[route] = state;
+
+    /// <summary>The route no longer queues here: its state is no longer reported.</summary>
+    public void QueueRouteStopped(string route) => _routeStates.TryRemove(route, out _);
+
+    private IEnumerable<Measurement<int>> ObserveQueueRouteStates()
+    {
+        foreach (var (route, current) in _routeStates)
+        {
+            foreach (var state in RouteStates.All)
+            {
+                yield return new Measurement<int>(state == current ? 1 : 0, new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("state", state.ToName()));
+            }
+        }
     }
 
     /// <summary>Counts one attempt of a queued delivery, by result (<see cref="AttemptDelivered"/>, ...).</summary>

@@ -25,8 +25,8 @@ internal static class QueueDrainBenchmark
           --postgres CS       drain a PostgreSQL queue instead of a SQLite file (tables are dropped and recreated)
         """;
 
-    private const string Secret = "wh_sec_queue_drain_benchmark";
-    private const string RouteId = "bench";
+    internal const string Secret = "wh_sec_queue_drain_benchmark";
+    internal const string RouteId = "bench";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -159,7 +159,7 @@ internal static class QueueDrainBenchmark
     }
 
     /// <summary>The backlog: accepted deliveries, as many at once as group commit takes.</summary>
-    private static async Task FillAsync(DeliveryQueueOptions options, string? postgres, int deliveries, int bodySize)
+    internal static async Task FillAsync(DeliveryQueueOptions options, string? postgres, int deliveries, int bodySize)
     {
         if (postgres is not null)
         {

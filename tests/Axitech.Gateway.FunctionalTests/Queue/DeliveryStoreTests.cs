@@ -9,7 +9,7 @@ namespace Axitech.Gateway.FunctionalTests.Queue;
 /// What every delivery store must do, run against each real engine (<see cref="SqliteDeliveryStoreTests"/> on a file
 /// on disk, <see cref="PostgresDeliveryStoreTests"/> on a real server). Time is a <see cref="FakeTimeProvider"/>.
 /// </summary>
-public abstract class DeliveryStoreTests : IAsyncLifetime
+public abstract partial class DeliveryStoreTests : IAsyncLifetime
 {
     protected const string Route = "claims";
     protected const string Owner = "replica-a";
@@ -478,10 +478,10 @@ public abstract class DeliveryStoreTests : IAsyncLifetime
             await store.DeadLetterAsync(lease, null, DeliveryErrors.MaxAge, default);
         }
 
-        Assert.Equal(1, await store.ReplayDeadAsync("audit", default));
+        Assert.Equal(1, await store.ReplayDeadAsync(new DeadReplayFilter { RouteId = "audit" }, default));
         Assert.Equal([new RouteQueueStats("audit", 1, 0, Time.GetUtcNow()), new RouteQueueStats(Route, 0, 1, null)], await store.GetStatsAsync(default));
-        Assert.Equal(1, await store.ReplayDeadAsync(null, default));
-        Assert.Equal(0, await store.ReplayDeadAsync(null, default));
+        Assert.Equal(1, await store.ReplayDeadAsync(new DeadReplayFilter(), default));
+        Assert.Equal(0, await store.ReplayDeadAsync(new DeadReplayFilter(), default));
     }
 
     [Fact]

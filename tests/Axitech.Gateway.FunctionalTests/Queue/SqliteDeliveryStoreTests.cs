@@ -112,12 +112,15 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         await ExecuteRawAsync("""
             DROP INDEX deliveries_due;
             CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at);
-            DELETE FROM delivery_schema_version WHERE version = 2;
+            DROP TABLE delivery_routes;
+            DROP TABLE delivery_route_states;
+            DROP INDEX deliveries_dead;
+            DELETE FROM delivery_schema_version WHERE version >= 2;
             """);
 
         var migrated = await CreateStoreAsync();
 
-        Assert.Equal("1,2", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
         Assert.Equal("route,state,next_attempt_at,received_at,id", await ScalarAsync("SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info('deliveries_due') ORDER BY seqno)"));
         // The lease's selection (SqlDeliveryStore.LeaseDueAsync) walks the index in order: no temporary sort.
         var plan = await QueryPlanAsync("""
@@ -167,7 +170,7 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         var replays = 0;
         while (!accepting.IsCompleted)
         {
-            replays += await command.ReplayDeadAsync(null, default) + 1;
+            replays += await command.ReplayDeadAsync(new DeadReplayFilter(), default) + 1;
         }
 
         Assert.All(await accepting, r => Assert.Equal(AcceptOutcome.Accepted, r.Outcome));

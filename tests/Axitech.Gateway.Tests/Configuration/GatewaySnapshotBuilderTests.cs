@@ -34,6 +34,60 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(WebhookDeliveryMode.Forward, result.Routes["claims"].Delivery);
     }
 
+    [Theory]
+    [InlineData("WebhookDeliveryRate", "0", "WebhookDeliveryRate is '0'; it must be a whole number from 1 to 10000")]
+    [InlineData("WebhookDeliveryRate", "2.5", "WebhookDeliveryRate is '2.5'")]
+    [InlineData("WebhookDeliveryRate", "10001", "WebhookDeliveryRate is '10001'")]
+    [InlineData("WebhookDeliveryConcurrency", "-1", "WebhookDeliveryConcurrency is '-1'; it must be a whole number from 1 to 1000")]
+    [InlineData("WebhookDeliveryConcurrency", "many", "WebhookDeliveryConcurrency is 'many'")]
+    public void AQueuedRoutesPace_OutOfRange_IsRefused_NamingTheKey(string key, string value, string message)
+    {
+        var result = GatewaySnapshotBuilder.Build(Build(QueuedRoute(new() { [$"ReverseProxy:Routes:claims:Metadata:{key}"] = value })), "Production");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains($"ReverseProxy:Routes:claims:Metadata:{key}", error, StringComparison.Ordinal);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AQueuedRoutesPace_IsRead_AndOnAForwardedRouteIsAMistake()
+    {
+        var queued = GatewaySnapshotBuilder.Build(Build(QueuedRoute(new()
+        {
+            ["ReverseProxy:Routes:claims:Metadata:WebhookDeliveryRate"] = "50",
+            ["ReverseProxy:Routes:claims:Metadata:WebhookDeliveryConcurrency"] = "2",
+        })), "Production");
+        var forwarded = GatewaySnapshotBuilder.Build(Build(QueuedRoute(new()
+        {
+            ["ReverseProxy:Routes:claims:Metadata:WebhookDelivery"] = "Forward",
+            ["ReverseProxy:Routes:claims:Metadata:WebhookDeliveryRate"] = "50",
+        })), "Production");
+
+        Assert.Empty(queued.Errors);
+        Assert.Equal((50, 2), (queued.Routes["claims"].DeliveryRate, queued.Routes["claims"].DeliveryConcurrency));
+        Assert.Contains("applies to queued routes only", Assert.Single(forwarded.Errors), StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> QueuedRoute(Dictionary<string, string?> extra)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Webhooks:Policies:axitech:Secrets:0"] = "wh_sec_a",
+            ["Webhooks:Queue:EncryptionKeys:0"] = Convert.ToBase64String(new byte[32]),
+            ["ReverseProxy:Routes:claims:Metadata:WebhookPolicy"] = "axitech",
+            ["ReverseProxy:Routes:claims:Metadata:WebhookDelivery"] = "Queue",
+            ["ReverseProxy:Routes:claims:ClusterId"] = "upstream",
+            ["ReverseProxy:Routes:claims:Match:Path"] = "/webhooks/claims",
+            ["ReverseProxy:Clusters:upstream:Destinations:d1:Address"] = "http://127.0.0.1:1",
+        };
+        foreach (var (key, value) in extra)
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+
     [Fact]
     public void BlankSecrets_AreIgnored_ButOneIsRequired()
     {

@@ -78,8 +78,40 @@ internal interface IDeliveryStore : IAsyncDisposable
     /// </summary>
     Task<int> ReplayAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);
 
-    /// <summary>Makes every dead delivery (of <paramref name="routeId"/> when given) pending again, as <see cref="ReplayAsync"/> does. Returns how many.</summary>
-    Task<int> ReplayDeadAsync(string? routeId, CancellationToken cancellationToken);
+    /// <summary>Makes the dead deliveries <paramref name="filter"/> selects pending again, as <see cref="ReplayAsync"/> does. Returns how many.</summary>
+    Task<int> ReplayDeadAsync(DeadReplayFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a failed attempt made while its route was backing off (a probe): the delivery is due again at
+    /// <paramref name="nextAttemptAt"/>, its lease cleared, and the attempt is not counted (toward
+    /// <see cref="DeliveryRetryOptions.MaxAttempts"/>). False when the lease is no longer this one's.
+    /// </summary>
+    Task<bool> ReleaseProbeAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, CancellationToken cancellationToken);
+
+    /// <summary>Dead-letters (<c>max_age</c>) the pending deliveries of the route received before <paramref name="receivedBefore"/> and not under a live lease. Returns how many.</summary>
+    Task<int> ExpireAsync(string routeId, DateTimeOffset receivedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Pauses or resumes a route for every replica. Returns false when it already was so.</summary>
+    Task<bool> SetPausedAsync(string routeId, bool paused, CancellationToken cancellationToken);
+
+    /// <summary>The routes paused now.</summary>
+    Task<IReadOnlyList<RoutePause>> GetPausedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records (since <paramref name="since"/>, refreshed now) or clears (null) that <paramref name="owner"/> sees the route backing off.</summary>
+    Task ReportBackoffAsync(string routeId, string owner, DateTimeOffset? since, CancellationToken cancellationToken);
+
+    /// <summary>Clears every report of <paramref name="owner"/> (at shutdown).</summary>
+    Task ClearBackoffReportsAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>The replicas' reports of routes backing off, stale ones included (<see cref="RouteBackoffReport.SeenAt"/> tells).</summary>
+    Task<IReadOnlyList<RouteBackoffReport>> GetBackoffReportsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="changed"/> soon (within about a second) after another process changed the store —
+    /// a replay, a pause, a resume — until cancelled; also now and then without a change. Never throws but for
+    /// cancellation: a store that does not answer is watched again once it does.
+    /// </summary>
+    Task WatchChangesAsync(Action changed, CancellationToken cancellationToken);
 
     /// <summary>Deletes dead deliveries, all or those dead for at least <paramref name="olderThan"/>. Returns how many.</summary>
     Task<int> PurgeDeadAsync(TimeSpan? olderThan, CancellationToken cancellationToken);

@@ -23,9 +23,22 @@ internal sealed class DeliverySignals
         }
     }
 
-    /// <summary>Waits for a notification of <paramref name="routeId"/>, at most <paramref name="timeout"/>.</summary>
-    public Task<bool> WaitAsync(string routeId, TimeSpan timeout, CancellationToken cancellationToken)
-        => Of(routeId).WaitAsync(timeout, cancellationToken);
+    /// <summary>Waits for a notification of <paramref name="routeId"/>, at most <paramref name="timeout"/> by <paramref name="timeProvider"/>'s clock.</summary>
+    public async Task<bool> WaitAsync(string routeId, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        // The timeout as a cancellation, so that a wait that timed out leaves no waiter behind to swallow a later signal.
+        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, cancellationToken);
+        try
+        {
+            await Of(routeId).WaitAsync(linked.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     private SemaphoreSlim Of(string routeId) => _routes.GetOrAdd(routeId, static _ => new SemaphoreSlim(0, 1));
 }

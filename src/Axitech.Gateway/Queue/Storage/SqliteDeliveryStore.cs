@@ -16,6 +16,9 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
     /// <summary>How long a write waits for another process's write lock (the <c>deliveries</c> command or the gateway).</summary>
     private const int BusyTimeoutMilliseconds = 10_000;
 
+    /// <summary>How often a running gateway looks for another process's commit (a replay, a pause).</summary>
+    private static readonly TimeSpan _changePollInterval = TimeSpan.FromMilliseconds(250);
+
     private static readonly IReadOnlyList<IReadOnlyList<string>> _migrations =
     [
         // Version 1.
@@ -54,6 +57,34 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
         [
             "DROP INDEX deliveries_due",
             "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at, received_at, id)",
+        ],
+
+        // Version 3: what operators set per route (pause), keyed by (route, subscription) so that subscriptions can
+        // have their own; a route without subscriptions is its own one implicit subscription.
+        [
+            """
+            CREATE TABLE delivery_routes (
+              route TEXT NOT NULL,
+              subscription TEXT NOT NULL,
+              paused_at INTEGER NULL,
+              changed_at INTEGER NOT NULL,
+              PRIMARY KEY (route, subscription)
+            )
+            """,
+            // A replica's route that is backing off (absent: delivering), refreshed at every probe, so that the
+            // deliveries routes command can tell; a replica that died leaves a row that goes stale.
+            """
+            CREATE TABLE delivery_route_states (
+              route TEXT NOT NULL,
+              subscription TEXT NOT NULL,
+              owner TEXT NOT NULL,
+              state TEXT NOT NULL,
+              since INTEGER NOT NULL,
+              seen_at INTEGER NOT NULL,
+              PRIMARY KEY (route, subscription, owner)
+            )
+            """,
+            "CREATE INDEX deliveries_dead ON deliveries (state, dead_at)",
         ],
     ];
 
@@ -130,6 +161,50 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
     protected override object ToDbId(Guid id) => id.ToString("D");
 
     protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
+
+    /// <summary>
+    /// SQLite has no notifications: <c>PRAGMA data_version</c> on a connection kept open changes whenever another
+    /// connection committed, and costs no I/O to read. Read every quarter second by the machine's clock, not the
+    /// queue's <see cref="SqlDeliveryStore.TimeProvider"/>: it is how soon an operator's action is seen, not a time
+    /// the queue judges by. No file watcher (inotify's limits are shared by the whole machine).
+    /// </summary>
+    public override async Task WatchChangesAsync(Action changed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        using var timer = new PeriodicTimer(_changePollInterval);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                // The file in WAL mode first: a connection opened on it before the switch does not see later commits
+                // in its data_version.
+                await InitializeAsync(cancellationToken).ConfigureAwait(false);
+                var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    long? seen = null;
+                    do
+                    {
+                        using var command = Command(connection, null, "PRAGMA data_version");
+                        var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                        if (seen != version)
+                        {
+                            seen = version;
+                            changed();
+                        }
+                    }
+                    while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+                }
+            }
+            catch (Exception ex) when ((ex is DeliveryStoreUnavailableException || IsUnavailable(ex)) && !cancellationToken.IsCancellationRequested)
+            {
+                // Looked at again next tick, on a new connection.
+                await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
     public override async ValueTask DisposeAsync()
     {

@@ -4,12 +4,16 @@ using Polly.Contrib.WaitAndRetry;
 namespace Axitech.Gateway.Queue;
 
 /// <summary>
-/// The workers of one queued route: lease due deliveries (oldest first, as many as there are free slots of
-/// <see cref="DeliveryQueueOptions.MaxConcurrency"/>), attempt each on its own task, and sleep until something can have
-/// changed: a delivery accepted for the route or an attempt finished (both <see cref="DeliverySignals"/>), the next
-/// delivery falling due (<see cref="IDeliveryStore.GetNextDueAsync"/>, a retry or an expired lease), or at the latest
-/// <see cref="DeliveryQueueOptions.PollInterval"/>, which bounds how late it sees what another replica or the
-/// <c>deliveries</c> command changed. A store that does not answer is retried with backoff, logged once a minute.
+/// The workers of one queued route, a small state machine (<see cref="RouteState"/>): <c>delivering</c>, it leases due
+/// deliveries (oldest first) into the free slots of its concurrency (route metadata <c>WebhookDeliveryConcurrency</c>,
+/// else <see cref="DeliveryQueueOptions.MaxConcurrency"/>) as its pace allows (<see cref="RoutePacer"/>), and attempts
+/// each on its own task; <c>backing_off</c> (<see cref="RouteBackoff"/>: every attempt failed), it leases one delivery per
+/// backoff step as a probe; <c>paused</c> (<see cref="RoutePauses"/>), it leases nothing. A delivery older than
+/// <see cref="DeliveryRetryOptions.MaxAge"/> is dead-lettered while the route backs off or is paused, as it would be by
+/// its next attempt. Between rounds it sleeps until something can have changed: a delivery accepted for the route, an
+/// attempt finished or an operator's action (all <see cref="DeliverySignals"/>), the next delivery or probe falling
+/// due, or at the latest <see cref="DeliveryQueueOptions.PollInterval"/>. A store that does not answer is retried with
+/// backoff, logged once a minute.
 /// </summary>
 internal sealed partial class RouteDeliveryLoop : IDisposable
 {
@@ -20,42 +24,47 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
     private static readonly TimeSpan _lastStoreRetry = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan _storeLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often, at most, deliveries past MaxAge are looked for while nothing attempts them.</summary>
+    private static readonly TimeSpan _expiryInterval = TimeSpan.FromSeconds(1);
+
     private readonly string _routeId;
     private readonly string _owner;
-    private readonly IDeliveryStore _store;
-    private readonly DeliveryAttempts _attempts;
-    private readonly DeliverySignals _signals;
-    private readonly DeliveryQueueOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
+    private readonly RouteWorkerContext _context;
+    private readonly RouteBackoff _backoff;
     private readonly CancellationToken _abort;
     private readonly CancellationTokenSource _taking = new();
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private RoutePacer? _pacer;
+    private DateTimeOffset _lastExpiry = DateTimeOffset.MinValue;
+    private DateTimeOffset? _backoffSince;
     private int _inFlight;
+    private long _rounds;
+    private volatile int _state = (int)RouteState.Delivering;
     private Task _completion = Task.CompletedTask;
 
     // abort cuts off the attempts under way (the drain timeout has passed).
-    public RouteDeliveryLoop(
-        string routeId,
-        string owner,
-        IDeliveryStore store,
-        DeliveryAttempts attempts,
-        DeliverySignals signals,
-        DeliveryQueueOptions options,
-        TimeProvider timeProvider,
-        ILogger logger,
-        CancellationToken abort)
+    public RouteDeliveryLoop(string routeId, string owner, RouteWorkerContext context, CancellationToken abort)
     {
         _routeId = routeId;
         _owner = owner;
-        _store = store;
-        _attempts = attempts;
-        _signals = signals;
-        _options = options;
-        _timeProvider = timeProvider;
-        _logger = logger;
+        _context = context;
+        _backoff = new RouteBackoff(context.Policy);
         _abort = abort;
     }
+
+    private IDeliveryStore Store => _context.Store;
+
+    private DeliveryQueueOptions Options => _context.Options;
+
+    private TimeProvider TimeProvider => _context.TimeProvider;
+
+    private ILogger Logger => _context.Logger;
+
+    /// <summary>The route's state as this replica sees it.</summary>
+    public RouteState State => (RouteState)_state;
+
+    /// <summary>Rounds the loop has finished (each a look at the store), for tests that wait for one.</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
 
     public string RouteId => _routeId;
 
@@ -70,11 +79,16 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
     /// <summary>Takes no more deliveries; the attempts under way go on (until <c>abort</c>).</summary>
     public void StopTaking() => _taking.Cancel();
 
-    public void Dispose() => _taking.Dispose();
+    public void Dispose()
+    {
+        _taking.Dispose();
+        _pacer?.Dispose();
+    }
 
     private async Task RunAsync()
     {
-        Log.Started(_logger, _routeId, _options.MaxConcurrency);
+        Log.Started(Logger, _routeId, _context.Snapshots.Current.Routes.GetValueOrDefault(_routeId)?.DeliveryConcurrency ?? Options.MaxConcurrency);
+        SetState(RouteState.Delivering);
         var stopping = _taking.Token;
         var failures = 0;
         DateTimeOffset? lastLogged = null;
@@ -83,10 +97,11 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
             TimeSpan wait;
             try
             {
-                wait = await LeaseAsync().ConfigureAwait(false);
+                wait = await RoundAsync().ConfigureAwait(false);
+                Interlocked.Increment(ref _rounds);
                 if (failures > 0)
                 {
-                    Log.StoreRecovered(_logger, _routeId, _store.Name);
+                    Log.StoreRecovered(Logger, _routeId, Store.Name);
                     failures = 0;
                     lastLogged = null;
                 }
@@ -101,17 +116,17 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
             {
                 failures++;
                 wait = StoreRetryDelay(failures);
-                var now = _timeProvider.GetUtcNow();
+                var now = TimeProvider.GetUtcNow();
                 if (lastLogged is null || now - lastLogged >= _storeLogInterval)
                 {
                     lastLogged = now;
-                    Log.StoreFailed(_logger, _routeId, _store.Name, ex.GetType().Name, wait.TotalSeconds);
+                    Log.StoreFailed(Logger, _routeId, Store.Name, ex.GetType().Name, wait.TotalSeconds);
                 }
             }
 
             try
             {
-                await _signals.WaitAsync(_routeId, wait, stopping).ConfigureAwait(false);
+                await _context.Signals.WaitAsync(_routeId, wait, TimeProvider, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -121,61 +136,29 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
 
         // Stopped taking: the attempts under way finish, or are cut off by abort.
         await Task.WhenAll(_running.Keys).ConfigureAwait(false);
-        Log.Stopped(_logger, _routeId);
+        _context.Metrics.QueueRouteStopped(_routeId);
+        Log.Stopped(Logger, _routeId);
     }
 
-    /// <summary>Leases what is due into the free slots, starts each attempt, and returns how long to sleep.</summary>
-    private async Task<TimeSpan> LeaseAsync()
-    {
-        var free = _options.MaxConcurrency - InFlight;
-        if (free <= 0)
-        {
-            // Every slot is busy: a finished attempt wakes the loop.
-            return _options.PollInterval;
-        }
-
-        // Not cancelled by stopping: a lease taken in the store is always attempted (or released at shutdown).
-        var leased = await _store.LeaseDueAsync(_routeId, free, _owner, _options.Lease, _abort).ConfigureAwait(false);
-        foreach (var delivery in leased)
-        {
-            StartAttempt(delivery);
-        }
-
-        if (leased.Count == free)
-        {
-            return _options.PollInterval;
-        }
-
-        var next = await _store.GetNextDueAsync(_routeId, _abort).ConfigureAwait(false);
-        if (next is null)
-        {
-            return _options.PollInterval;
-        }
-
-        var wait = next.Value - _timeProvider.GetUtcNow();
-        var floor = leased.Count == 0 ? _minWait : TimeSpan.Zero;
-        return wait < floor ? floor : wait > _options.PollInterval ? _options.PollInterval : wait;
-    }
-
-    private void StartAttempt(LeasedDelivery delivery)
+    private void StartAttempt(LeasedDelivery delivery, bool probe)
     {
         Interlocked.Increment(ref _inFlight);
         var attempt = Task.Run(async () =>
         {
             try
             {
-                await _attempts.RunAsync(_store, _routeId, delivery, _abort).ConfigureAwait(false);
+                await _context.Attempts.RunAsync(Store, _routeId, delivery, _backoff, probe, _abort).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Not expected (an attempt records its own failures); logged so that it is not lost, and the slot is freed.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Log.AttemptFailed(_logger, delivery.Lease.Id, _routeId, ex.GetType().Name);
+                Log.AttemptFailed(Logger, delivery.Lease.Id, _routeId, ex.GetType().Name);
             }
             finally
             {
                 Interlocked.Decrement(ref _inFlight);
-                _signals.Notify(_routeId);
+                _context.Signals.Notify(_routeId);
             }
         });
         _running.TryAdd(attempt, true);
@@ -202,6 +185,15 @@ internal sealed partial class RouteDeliveryLoop : IDisposable
 
         [LoggerMessage(4104, LogLevel.Information, "The workers of route {RouteId} read the {Store} delivery store again.")]
         public static partial void StoreRecovered(ILogger logger, string routeId, string store);
+
+        [LoggerMessage(4119, LogLevel.Warning, "Route {RouteId} is backing off: its last {Failures} attempts failed on every destination, {Pending} deliveries are pending. One delivery is tried per backoff step (the next in {DelaySeconds} s); nothing is dead-lettered for it before Webhooks:Queue:Retry:MaxAge.")]
+        public static partial void BackingOff(ILogger logger, string routeId, int failures, long pending, double delaySeconds);
+
+        [LoggerMessage(4120, LogLevel.Information, "Route {RouteId} recovered after backing off for {OutageSeconds} s: {Pending} pending deliveries drain now, oldest first.")]
+        public static partial void Recovered(ILogger logger, string routeId, double outageSeconds, long pending);
+
+        [LoggerMessage(4121, LogLevel.Warning, "Dead-lettered {Count} deliveries of route {RouteId} older than Webhooks:Queue:Retry:MaxAge ({MaxAgeHours} h) while the route was backing off or paused (max_age); deliveries replay --dead --error max_age sends them again.")]
+        public static partial void Expired(ILogger logger, string routeId, int count, double maxAgeHours);
 
         [LoggerMessage(4117, LogLevel.Error, "An attempt of delivery {DeliveryId} of route {RouteId} failed unexpectedly ({ExceptionType}); the delivery is attempted again once its lease expires.")]
         public static partial void AttemptFailed(ILogger logger, Guid deliveryId, string routeId, string exceptionType);

@@ -6,4 +6,7 @@ internal enum SettlementKind
     Delivered,
     Retry,
     DeadLetter,
+
+    /// <summary>A failed probe of a route that backs off: due again at the next probe, not counted as an attempt.</summary>
+    Probe,
 }

@@ -16,6 +16,9 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
     // pg_advisory_xact_lock key serialising schema migrations of replicas starting together ("axgw16" in ASCII-ish).
     private const long MigrationLockKey = 0x6178_6777_3136;
 
+    /// <summary>The channel operators' commands notify running gateways on.</summary>
+    private const string ChangeChannel = "axitech_gateway_queue";
+
     private static readonly IReadOnlyList<IReadOnlyList<string>> _migrations =
     [
         // Version 1.
@@ -54,6 +57,34 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
         [
             "DROP INDEX deliveries_due",
             "CREATE INDEX deliveries_due ON deliveries (route, state, next_attempt_at, received_at, id)",
+        ],
+
+        // Version 3: what operators set per route (pause), keyed by (route, subscription) so that subscriptions can
+        // have their own; a route without subscriptions is its own one implicit subscription.
+        [
+            """
+            CREATE TABLE delivery_routes (
+              route text NOT NULL,
+              subscription text NOT NULL,
+              paused_at bigint NULL,
+              changed_at bigint NOT NULL,
+              PRIMARY KEY (route, subscription)
+            )
+            """,
+            // A replica's route that is backing off (absent: delivering), refreshed at every probe, so that the
+            // deliveries routes command can tell; a replica that died leaves a row that goes stale.
+            """
+            CREATE TABLE delivery_route_states (
+              route text NOT NULL,
+              subscription text NOT NULL,
+              owner text NOT NULL,
+              state text NOT NULL,
+              since bigint NOT NULL,
+              seen_at bigint NOT NULL,
+              PRIMARY KEY (route, subscription, owner)
+            )
+            """,
+            "CREATE INDEX deliveries_dead ON deliveries (state, dead_at)",
         ],
     ];
 
@@ -123,6 +154,45 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
     protected override object ToDbId(Guid id) => id;
 
     protected override Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);
+
+    /// <summary>
+    /// <c>LISTEN</c> on a connection of its own; operators' commands <c>NOTIFY</c> in their transaction, so every
+    /// replica hears a replay, a pause or a resume as it commits. A lost connection is opened again (1 s, then up to
+    /// 30 s apart), and <paramref name="changed"/> is called then, for what was said meanwhile.
+    /// </summary>
+    public override async Task WatchChangesAsync(Action changed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        var delay = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    connection.Notification += (_, _) => changed();
+                    await ExecuteAsync(connection, null, $"LISTEN {ChangeChannel}", cancellationToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromSeconds(1);
+                    changed();
+                    while (true)
+                    {
+                        await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception ex) when ((ex is DeliveryStoreUnavailableException || IsUnavailable(ex)) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(delay, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+                delay = delay * 2 < TimeSpan.FromSeconds(30) ? delay * 2 : TimeSpan.FromSeconds(30);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    protected override async Task NotifyChangedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        => await ExecuteAsync(connection, transaction, $"NOTIFY {ChangeChannel}", cancellationToken).ConfigureAwait(false);
 
     public override async ValueTask DisposeAsync()
     {

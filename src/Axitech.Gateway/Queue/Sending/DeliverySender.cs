@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -8,12 +9,18 @@ using Axitech.Gateway.Verification;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
 
 namespace Axitech.Gateway.Queue;
 
 /// <summary>
-/// Makes one attempt of a queued delivery, as a forwarded route would have sent it: to a destination of the route's
-/// cluster, with the same method, the raw target byte for byte, the same body, the original signature and timestamp
+/// Makes one attempt of a queued delivery, as a forwarded route would have sent it: to the destination the cluster's
+/// load-balancing policy picks among its available destinations, through the cluster's own HTTP client (YARP's, with
+/// its TLS and connection settings), its result reported to the cluster's passive health policy when the cluster
+/// enables passive health; with the same method, the raw target byte for byte, the same body, the original signature and timestamp
 /// (under the policy's header names) and content type, plus <c>X-Axitech-Delivery-Id</c> and
 /// <c>X-Axitech-Delivery-Attempt</c>. Honours the cluster's <c>HttpRequest</c> settings (version, version policy,
 /// activity timeout), but an attempt always ends before its lease does (<see cref="AttemptTimeout"/>).
@@ -26,15 +33,16 @@ internal sealed class DeliverySender
     /// <summary>The most of a lease kept back from its attempt, to record the result before the lease ends.</summary>
     private static readonly TimeSpan _maxSettleMargin = TimeSpan.FromSeconds(10);
 
-    private readonly UpstreamClients _clients;
     private readonly IProxyStateLookup _proxyState;
+    private readonly FrozenDictionary<string, ILoadBalancingPolicy> _loadBalancing;
+    private readonly FrozenDictionary<string, IPassiveHealthCheckPolicy> _passivePolicies;
     private readonly TimeProvider _timeProvider;
-    private uint _next;
 
-    public DeliverySender(UpstreamClients clients, IProxyStateLookup proxyState, TimeProvider timeProvider)
+    public DeliverySender(IProxyStateLookup proxyState, IEnumerable<ILoadBalancingPolicy> loadBalancing, IEnumerable<IPassiveHealthCheckPolicy> passivePolicies, TimeProvider timeProvider)
     {
-        _clients = clients;
         _proxyState = proxyState;
+        _loadBalancing = loadBalancing.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        _passivePolicies = passivePolicies.ToFrozenDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
         _timeProvider = timeProvider;
     }
 
@@ -64,7 +72,7 @@ internal sealed class DeliverySender
     /// Sends the delivery once. Never throws for what the upstream or the network did: every ending is an
     /// <see cref="AttemptResult"/>; <paramref name="abort"/> (the drain timeout passed) ends it as aborted.
     /// </summary>
-    public async Task<AttemptResult> SendAsync(GatewaySnapshot snapshot, WebhookRoute route, LeasedDelivery leased, TimeSpan lease, CancellationToken abort)
+    public async Task<AttemptResult> SendAsync(WebhookRoute route, LeasedDelivery leased, TimeSpan lease, CancellationToken abort)
     {
         var delivery = leased.Delivery;
         if (delivery.Body is not { } body)
@@ -72,28 +80,47 @@ internal sealed class DeliverySender
             return AttemptResult.BodyUnreadable;
         }
 
-        var cluster = snapshot.ProxyClusters.FirstOrDefault(c => string.Equals(c.ClusterId, route.ClusterId, StringComparison.OrdinalIgnoreCase));
-        if (cluster is null || PickDestination(cluster) is not { } destination)
+        // YARP's own view of the cluster: its destinations after active and passive health, its client, its settings.
+        if (!_proxyState.TryGetCluster(route.ClusterId, out var cluster) || cluster.DestinationsState is not { } destinations)
         {
             return AttemptResult.Failed(DeliveryErrors.NoDestination);
         }
 
+        var model = cluster.Model;
+        var candidates = destinations.AvailableDestinations;
+        var candidateIds = candidates.Select(d => d.DestinationId).ToArray();
+        var context = new DefaultHttpContext();
+        var destination = candidates.Count switch
+        {
+            0 => null,
+            1 => candidates[0],
+            _ => LoadBalancing(model.Config.LoadBalancingPolicy).PickDestination(context, cluster, candidates),
+        };
+        if (destination is null)
+        {
+            // As YARP answers 503 when no destination is available: tried again later, and passive health reactivates.
+            return AttemptResult.Failed(DeliveryErrors.NoDestination) with { Candidates = candidateIds };
+        }
+
         var now = _timeProvider.GetUtcNow();
-        var timeout = AttemptTimeout(cluster.HttpRequest?.ActivityTimeout, lease, delivery.LeasedUntil ?? now + lease, now);
+        var timeout = AttemptTimeout(model.Config.HttpRequest?.ActivityTimeout, lease, delivery.LeasedUntil ?? now + lease, now);
         if (timeout <= TimeSpan.Zero)
         {
             // The lease is (nearly) over before anything was sent: too late to send safely.
-            return AttemptResult.Failed(DeliveryErrors.Timeout);
+            return AttemptResult.Failed(DeliveryErrors.Timeout) with { Destination = destination.DestinationId, Candidates = candidateIds };
         }
 
-        using var request = CreateRequest(route.Policy, cluster, destination, leased, body);
+        using var request = CreateRequest(route.Policy, model.Config, destination.Model.Config, leased, body);
         using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, abort);
+        AttemptResult result;
+        ForwarderError? error = null;
+        destination.ConcurrentRequestCount++;
         try
         {
             // Returns once the answer's headers are in; the body is not read, only the status counts.
-            using var response = await _clients.For(cluster).SendAsync(request, linked.Token).ConfigureAwait(false);
-            return AttemptResult.Answered((int)response.StatusCode, RetryAfter(response.Headers.RetryAfter, _timeProvider.GetUtcNow()));
+            using var response = await model.HttpClient.SendAsync(request, linked.Token).ConfigureAwait(false);
+            result = AttemptResult.Answered((int)response.StatusCode, RetryAfter(response.Headers.RetryAfter, _timeProvider.GetUtcNow()));
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -101,12 +128,60 @@ internal sealed class DeliverySender
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested)
         {
-            return AttemptResult.Failed(DeliveryErrors.Timeout);
+            result = AttemptResult.Failed(DeliveryErrors.Timeout);
+            error = ForwarderError.RequestTimedOut;
         }
         catch (HttpRequestException ex)
         {
-            return AttemptResult.Failed(ErrorCode(ex));
+            result = AttemptResult.Failed(ErrorCode(ex));
+            error = ForwarderError.Request;
         }
+        finally
+        {
+            destination.ConcurrentRequestCount--;
+        }
+
+        ReportToPassiveHealth(context, cluster, destination, error);
+        return result with { Destination = destination.DestinationId, Candidates = candidateIds };
+    }
+
+    /// <summary>
+    /// Tells the cluster's passive health policy what the attempt saw, as YARP's forwarder does for a forwarded
+    /// request (a transport failure or timeout is the destination's failure; any answer is not), so that a destination
+    /// that refuses connections is taken out of both roads alike.
+    /// </summary>
+    private void ReportToPassiveHealth(HttpContext context, ClusterState cluster, DestinationState destination, ForwarderError? error)
+    {
+        if (cluster.Model.Config.HealthCheck?.Passive is not { Enabled: true } passive)
+        {
+            return;
+        }
+
+        var name = string.IsNullOrEmpty(passive.Policy) ? HealthCheckConstants.PassivePolicy.TransportFailureRate : passive.Policy;
+        if (!_passivePolicies.TryGetValue(name, out var policy))
+        {
+            return;
+        }
+
+        if (error is { } failed)
+        {
+            context.Features.Set<IForwarderErrorFeature>(new AttemptError(failed));
+        }
+
+        policy.RequestProxied(context, cluster, destination);
+    }
+
+    private ILoadBalancingPolicy LoadBalancing(string? name)
+        => _loadBalancing.TryGetValue(string.IsNullOrEmpty(name) ? LoadBalancingPolicies.PowerOfTwoChoices : name, out var policy)
+            ? policy
+            : throw new InvalidOperationException($"YARP has no load-balancing policy '{name}'.");
+
+    /// <summary>The error a failed attempt reports to passive health, as YARP's forwarder sets it.</summary>
+    private sealed class AttemptError(ForwarderError error) : IForwarderErrorFeature
+    {
+        public ForwarderError Error { get; } = error;
+
+        public Exception? Exception => null;
     }
 
     private static HttpRequestMessage CreateRequest(WebhookPolicy policy, ClusterConfig cluster, DestinationConfig destination, LeasedDelivery leased, ReadOnlyMemory<byte> body)
@@ -139,28 +214,6 @@ internal sealed class DeliverySender
         }
 
         return request;
-    }
-
-    /// <summary>One of the cluster's available destinations in turn (all of them when none is available, as passive health may mark every one).</summary>
-    private DestinationConfig? PickDestination(ClusterConfig cluster)
-    {
-        if (_proxyState.TryGetCluster(cluster.ClusterId, out var state) && state.DestinationsState is { } destinations)
-        {
-            var candidates = destinations.AvailableDestinations.Count > 0 ? destinations.AvailableDestinations : destinations.AllDestinations;
-            if (candidates.Count > 0)
-            {
-                return candidates[(int)(Interlocked.Increment(ref _next) % (uint)candidates.Count)].Model.Config;
-            }
-        }
-
-        // YARP has not applied this cluster yet (a reload under way): its configuration says where.
-        if (cluster.Destinations is { Count: > 0 } configured)
-        {
-            var index = (int)(Interlocked.Increment(ref _next) % (uint)configured.Count);
-            return configured.Values.ElementAt(index);
-        }
-
-        return null;
     }
 
     private static string ErrorCode(HttpRequestException exception)

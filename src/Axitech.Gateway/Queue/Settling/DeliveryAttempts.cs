@@ -59,8 +59,10 @@ internal sealed partial class DeliveryAttempts
     /// <summary>
     /// Makes the attempt and records its result. Never throws; returns how the attempt ended (an aborted one, cut off
     /// by <paramref name="abort"/> at the drain timeout, is left leased for <see cref="IDeliveryStore.ReleaseLeasesAsync"/>).
+    /// A <paramref name="probe"/> is an attempt made while the route backs off: when it fails it is not counted, and
+    /// the delivery is due again at the next probe's time; what any attempt saw moves the route's <paramref name="backoff"/>.
     /// </summary>
-    public async Task<AttemptOutcome> RunAsync(IDeliveryStore store, string routeId, LeasedDelivery leased, CancellationToken abort)
+    public async Task<AttemptOutcome> RunAsync(IDeliveryStore store, string routeId, LeasedDelivery leased, RouteBackoff backoff, bool probe, CancellationToken abort)
     {
         // A root span of its own, whatever the worker's task inherited.
         Activity.Current = null;
@@ -76,11 +78,12 @@ internal sealed partial class DeliveryAttempts
             return result.Outcome;
         }
 
-        var settlement = _policy.Decide(result, lease.Attempt, delivery.ReceivedAt, _timeProvider.GetUtcNow());
+        var now = _timeProvider.GetUtcNow();
+        var settlement = Judge(result, leased, backoff, probe, now);
         var outcome = settlement.Kind switch
         {
             SettlementKind.Delivered => GatewayMetrics.AttemptDelivered,
-            SettlementKind.Retry => GatewayMetrics.AttemptRetried,
+            SettlementKind.Retry or SettlementKind.Probe => GatewayMetrics.AttemptRetried,
             _ => GatewayMetrics.AttemptDeadLettered,
         };
         GatewayTelemetry.SetDeliveryOutcome(activity, outcome, result.StatusCode, settlement.Code);
@@ -107,6 +110,9 @@ internal sealed partial class DeliveryAttempts
             case SettlementKind.Retry:
                 Log.Retried(_logger, lease.Id, routeId, lease.Attempt, settlement.Code, settlement.NextAttemptAt);
                 break;
+            case SettlementKind.Probe:
+                Log.ProbeFailed(_logger, lease.Id, routeId, settlement.Code, settlement.NextAttemptAt);
+                break;
             default:
                 Log.DeadLettered(_logger, lease.Id, routeId, lease.Attempt, settlement.Code);
                 break;
@@ -115,15 +121,42 @@ internal sealed partial class DeliveryAttempts
         return result.Outcome;
     }
 
+    /// <summary>
+    /// What to record, and what the route learns: a failed probe moves the next probe a step on and its delivery with
+    /// it (dead-lettered only past <see cref="DeliveryRetryOptions.MaxAge"/>); any other attempt is judged by the retry
+    /// policy, and a retryable failure counts toward an outage.
+    /// </summary>
+    private Settlement Judge(AttemptResult result, LeasedDelivery leased, RouteBackoff backoff, bool probe, DateTimeOffset now)
+    {
+        switch (result.Outcome)
+        {
+            case AttemptOutcome.Retryable when probe:
+                var next = backoff.ProbeFailed(now, result.RetryAfter);
+                return next - leased.Delivery.ReceivedAt > _options.Retry.MaxAge
+                    ? new Settlement(SettlementKind.DeadLetter, default, result.StatusCode, DeliveryErrors.MaxAge)
+                    : new Settlement(SettlementKind.Probe, next, result.StatusCode, result.Error);
+            case AttemptOutcome.Retryable:
+                backoff.Failed(now, result.Destination, result.Candidates, result.RetryAfter);
+                break;
+            case AttemptOutcome.Acknowledged or AttemptOutcome.Rejected:
+                backoff.Answered(now);
+                break;
+            default:
+                // An unreadable body says nothing about the upstream.
+                break;
+        }
+
+        return _policy.Decide(result, leased.Lease.Attempt, leased.Delivery.ReceivedAt, now);
+    }
+
     private async Task<AttemptResult> SendAsync(string routeId, LeasedDelivery leased, CancellationToken abort)
     {
-        var snapshot = _snapshots.Current;
         if (leased.Delivery.Body is null)
         {
             return AttemptResult.BodyUnreadable;
         }
 
-        if (!snapshot.Routes.TryGetValue(routeId, out var route))
+        if (!_snapshots.Current.Routes.TryGetValue(routeId, out var route))
         {
             // Removed by a reload just now: kept pending until the route is back (or replayed elsewhere).
             return AttemptResult.Failed(DeliveryErrors.NoDestination);
@@ -131,7 +164,7 @@ internal sealed partial class DeliveryAttempts
 
         try
         {
-            return await _sender.SendAsync(snapshot, route, leased, _options.Lease, abort).ConfigureAwait(false);
+            return await _sender.SendAsync(route, leased, _options.Lease, abort).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -157,6 +190,7 @@ internal sealed partial class DeliveryAttempts
                 {
                     SettlementKind.Delivered => await store.MarkDeliveredAsync(lease, settlement.StatusCode ?? 0, token).ConfigureAwait(false),
                     SettlementKind.Retry => await store.ScheduleRetryAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
+                    SettlementKind.Probe => await store.ReleaseProbeAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
                     _ => await store.DeadLetterAsync(lease, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
                 },
                 timeout.Token).ConfigureAwait(false);
@@ -186,6 +220,9 @@ internal sealed partial class DeliveryAttempts
 
         [LoggerMessage(4110, LogLevel.Error, "Attempt {Attempt} of delivery {DeliveryId} of route {RouteId} could not be sent: {ExceptionType}. It is tried again later.")]
         public static partial void SendFailed(ILogger logger, Guid deliveryId, string routeId, int attempt, string exceptionType);
+
+        [LoggerMessage(4118, LogLevel.Debug, "A probe of route {RouteId} with delivery {DeliveryId} failed ({Error}): the route keeps backing off; the attempt is not counted, the delivery is due again at {NextAttemptAt:O}.")]
+        public static partial void ProbeFailed(ILogger logger, Guid deliveryId, string routeId, string? error, DateTimeOffset nextAttemptAt);
 
         [LoggerMessage(4111, LogLevel.Information, "Attempt {Attempt} of delivery {DeliveryId} of route {RouteId} was cut off at the drain timeout; its lease is released for another attempt.")]
         public static partial void Aborted(ILogger logger, Guid deliveryId, string routeId, int attempt);

@@ -7,6 +7,12 @@ namespace Axitech.Gateway.Queue;
 /// <param name="RetryAfter">How long the upstream asked to wait (<c>Retry-After</c>), when it did.</param>
 internal readonly record struct AttemptResult(AttemptOutcome Outcome, int? StatusCode, string? Error, TimeSpan? RetryAfter)
 {
+    /// <summary>The destination it was sent to (its id in the cluster), when one was picked.</summary>
+    public string? Destination { get; init; }
+
+    /// <summary>The destinations the cluster offered (available after health checks) when it was picked.</summary>
+    public IReadOnlyCollection<string> Candidates { get; init; } = [];
+
     public static AttemptResult BodyUnreadable { get; } = new(AttemptOutcome.BodyUnreadable, null, DeliveryErrors.BodyUnreadable, null);
 
     public static AttemptResult Aborted { get; } = new(AttemptOutcome.Aborted, null, null, null);

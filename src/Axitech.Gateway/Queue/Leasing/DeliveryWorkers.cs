@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Telemetry;
 
 namespace Axitech.Gateway.Queue;
 
@@ -25,6 +26,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
     private readonly GatewaySnapshotSource _snapshots;
     private readonly IServiceProvider _services;
     private readonly DeliveryAttempts _attempts;
+    private readonly DeliveryRetryPolicy _policy;
+    private readonly GatewayMetrics _metrics;
     private readonly DeliverySignals _signals;
     private readonly DeliveryQueueOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -36,6 +39,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
     private readonly CancellationTokenSource _abort = new();
     private CancellationTokenRegistration _stoppingRegistration;
     private IDeliveryStore? _store;
+    private RouteWorkerContext? _context;
+    private Task _watching = Task.CompletedTask;
     private bool _stopping;
     private bool _stopped;
 
@@ -43,6 +48,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
         GatewaySnapshotSource snapshots,
         IServiceProvider services,
         DeliveryAttempts attempts,
+        DeliveryRetryPolicy policy,
+        GatewayMetrics metrics,
         DeliverySignals signals,
         DeliveryQueueOptions options,
         TimeProvider timeProvider,
@@ -52,6 +59,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
         _snapshots = snapshots;
         _services = services;
         _attempts = attempts;
+        _policy = policy;
+        _metrics = metrics;
         _signals = signals;
         _options = options;
         _timeProvider = timeProvider;
@@ -75,6 +84,15 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
             {
                 return [.. _loops.Keys];
             }
+        }
+    }
+
+    /// <summary>The state of a route's workers and how many rounds they made (for tests and diagnostics); null when the route does not queue.</summary>
+    public (RouteState State, long Rounds)? RouteStatus(string routeId)
+    {
+        lock (_gate)
+        {
+            return _loops.TryGetValue(routeId, out var loop) ? (loop.State, loop.Rounds) : null;
         }
     }
 
@@ -128,6 +146,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
             }
         }
 
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await _watching.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var released = 0;
         if (_store is not null)
         {
@@ -135,6 +155,9 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
             try
             {
                 released = await _store.ReleaseLeasesAsync(Owner, timeout.Token).ConfigureAwait(false);
+
+                // This replica's view of its routes ends with it.
+                await _store.ClearBackoffReportsAsync(Owner, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is DeliveryStoreUnavailableException or OperationCanceledException)
             {
@@ -158,6 +181,8 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
                 loop.Dispose();
             }
         }
+
+        _context?.Pauses.Dispose();
 
         _abort.Dispose();
     }
@@ -208,12 +233,31 @@ internal sealed partial class DeliveryWorkers : IHostedService, IDisposable
 
             foreach (var routeId in queued.Where(r => !_loops.ContainsKey(r)))
             {
-                _store ??= _services.GetRequiredService<IDeliveryStore>();
-                var loop = new RouteDeliveryLoop(routeId, Owner, _store, _attempts, _signals, _options, _timeProvider, _logger, _abort.Token);
+                var loop = new RouteDeliveryLoop(routeId, Owner, _context ??= CreateContext(), _abort.Token);
                 _loops.Add(routeId, loop);
                 loop.Start();
             }
         }
+    }
+
+    /// <summary>The store, first touched when a route queues, and a watch on it for operators' actions.</summary>
+    private RouteWorkerContext CreateContext()
+    {
+        var store = _store = _services.GetRequiredService<IDeliveryStore>();
+        var pauses = new RoutePauses(store, _options.PollInterval, _timeProvider);
+        _watching = Task.Run(() => store.WatchChangesAsync(
+            () =>
+            {
+                pauses.Invalidate();
+
+                // Each running loop by name, so that a loop between its read of the pauses and its first wait is woken too.
+                foreach (var routeId in Routes)
+                {
+                    _signals.Notify(routeId);
+                }
+            },
+            _abort.Token));
+        return new RouteWorkerContext(store, _attempts, _policy, _signals, pauses, _snapshots, _metrics, _options, _timeProvider, _logger);
     }
 
     private static partial class Log
