@@ -170,6 +170,38 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
 
     private async Task<AcceptResult> InsertAsync(DbConnection connection, DbTransaction transaction, PreparedDelivery row, CancellationToken cancellationToken)
     {
+        if (await TryInsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false))
+        {
+            return AcceptResult.Accepted(row.Id);
+        }
+
+        // A key holds for its duplicate window only, whatever became of the delivery that holds it (pending, dead or
+        // delivered): an earlier row whose window has ended gives its key up, and this delivery is a new one.
+        using (var release = Command(connection, transaction, "UPDATE deliveries SET dedup_key = NULL WHERE dedup_key = @dedup_key AND dedup_expires_at <= @now"))
+        {
+            Add(release, "dedup_key", row.DedupKey, DbType.String);
+            Add(release, "now", row.ReceivedAt);
+            if (await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0
+                && await TryInsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false))
+            {
+                return AcceptResult.Accepted(row.Id);
+            }
+        }
+
+        // The key is stored already (committed, or earlier in this same batch): answer the original's id.
+        using var select = Command(connection, transaction, "SELECT id FROM deliveries WHERE dedup_key = @dedup_key");
+        Add(select, "dedup_key", row.DedupKey, DbType.String);
+        var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? AcceptResult.Duplicate(ReadId(reader, 0))
+                : throw new InvalidOperationException("A delivery was neither inserted nor found by its dedup key.");
+        }
+    }
+
+    private async Task<bool> TryInsertAsync(DbConnection connection, DbTransaction transaction, PreparedDelivery row, CancellationToken cancellationToken)
+    {
         using (var insert = Command(connection, transaction, InsertSql))
         {
             Add(insert, "id", ToDbId(row.Id));
@@ -186,21 +218,7 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
             Add(insert, "dedup_expires_at", row.DedupExpiresAt);
             Add(insert, "trace_parent", row.TraceParent, DbType.String);
             var inserted = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            if (inserted is not null and not DBNull)
-            {
-                return AcceptResult.Accepted(row.Id);
-            }
-        }
-
-        // The key is stored already (committed, or earlier in this same batch): answer the original's id.
-        using var select = Command(connection, transaction, "SELECT id FROM deliveries WHERE dedup_key = @dedup_key");
-        Add(select, "dedup_key", row.DedupKey, DbType.String);
-        var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                ? AcceptResult.Duplicate(ReadId(reader, 0))
-                : throw new InvalidOperationException("A delivery was neither inserted nor found by its dedup key.");
+            return inserted is not null and not DBNull;
         }
     }
 
