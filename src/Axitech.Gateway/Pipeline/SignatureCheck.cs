@@ -17,6 +17,8 @@ internal sealed class SignatureCheck
         .Where(o => o != WebhookVerificationOutcome.Valid)
         .ToDictionary(o => o, RequestScreen.Unauthorized);
 
+    private static readonly Answer _ambiguousTimestamp = Answer.Reject(StatusCodes.Status401Unauthorized, WebhookOutcomes.AmbiguousTimestamp);
+
     private readonly TimeProvider _timeProvider;
     private readonly GatewayMetrics _metrics;
 
@@ -43,6 +45,14 @@ internal sealed class SignatureCheck
         if (outcome != WebhookVerificationOutcome.Valid)
         {
             return _refusals[outcome];
+        }
+
+        // The signed string has no separator between timestamp and body: when the body's first characters would
+        // continue the timestamp, the same signature verifies with them moved across (seconds read as milliseconds, a
+        // time given a zone), so only the split with the longest timestamp is ever accepted (see SECURITY.md).
+        if (WebhookTimestamp.IsContinuedBy(request.Timestamp, request.Body.Span))
+        {
+            return _ambiguousTimestamp;
         }
 
         request.DeliveredAt = deliveredAt;
