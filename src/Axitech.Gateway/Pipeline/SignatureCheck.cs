@@ -61,10 +61,8 @@ internal sealed class SignatureCheck
             if (DeduplicationService.CreateKey(policy, signature, request.Body) is not { } key)
             {
                 // A content-keyed policy cannot key a body that is not JSON. Such a body is refused rather than keyed on
-                // its signature: the signed string has no separator between timestamp and body, so a delivery's
-                // signature also verifies with characters slid from the end of its timestamp to the front of its body
-                // ("…:51Z" + "{…}" as "…:51" + "Z{…}"), and that copy, keyed differently, would be forwarded again.
-                // A slid copy of a JSON object is never JSON.
+                // its signature: another delivery with the same content is stored under its content key, and a key
+                // of another kind would not find it.
                 return Answer.InvalidJson;
             }
 
