@@ -33,7 +33,7 @@ internal static class GatewaySnapshotBuilder
         errors.AddRange(DeliveryQueueOptionsValidator.GetProblems(queue, postgres));
 
         var policies = WebhookConfigurationReader.ReadPolicies(configuration, errors);
-        foreach (var policy in policies.Values.Where(p => p.MaxBodyBytes > gateway.Limits.UnverifiedBytesPerClient))
+        foreach (var policy in policies.Values.Where(p => gateway.Limits.UnverifiedBytesPerClient > 0 && p.MaxBodyBytes > gateway.Limits.UnverifiedBytesPerClient))
         {
             errors.Add($"Webhook policy '{policy.Name}': MaxBodyBytes ({policy.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is more than Gateway:Limits:UnverifiedBytesPerClient ({gateway.Limits.UnverifiedBytesPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture)}), so its largest deliveries could never be read; raise Gateway:Limits:UnverifiedBytesPerClient (and Gateway:Limits:UnverifiedBytes) or lower MaxBodyBytes.");
         }

@@ -21,10 +21,11 @@ public sealed class UnverifiedBodyLimitsTests
     {
         var budget = new UnverifiedBodyBudget(new LimitsOptions());
         var reader = new BodyReader(budget, _time, new LimitsOptions { BodyTimeout = TimeSpan.FromSeconds(30) });
-        using var request = StageTestContext.Create(new byte[1000], _now, edit: r => r.Body = new StallingStream(new byte[999]));
+        var stalling = new StallingStream(new byte[999]);
+        using var request = StageTestContext.Create(new byte[1000], _now, edit: r => r.Body = stalling);
 
         var read = StageTestContext.ScreenAndReadAsync(request, reader);
-        await WaitUntilAsync(() => budget.Total > 0, "The body read has not begun.");
+        await stalling.Stalled.WaitAsync(TimeSpan.FromSeconds(10));
         _time.Advance(TimeSpan.FromSeconds(29));
         Assert.False(read.IsCompleted, "Answered before the body timeout.");
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -43,9 +44,11 @@ public sealed class UnverifiedBodyLimitsTests
         var limits = new LimitsOptions { UnverifiedBytesPerClient = 3000, UnverifiedBytes = 100_000 };
         var budget = new UnverifiedBodyBudget(limits);
         var reader = new BodyReader(budget, _time, limits);
-        using var holding = StageTestContext.Create(new byte[2000], _now, edit: r => r.Body = new StallingStream([]));
+        var stalling = new StallingStream([]);
+        using var holding = StageTestContext.Create(new byte[2000], _now, edit: r => r.Body = stalling);
         var held = StageTestContext.ScreenAndReadAsync(holding, reader);
-        await WaitUntilAsync(() => budget.Total == 2000, "The first body's reservation is not there.");
+        await stalling.Stalled.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2000, budget.Total);
 
         var body = new CountingStream(new byte[1500]);
         using var refused = StageTestContext.Create(new byte[1500], _now, edit: r => r.Body = body);
@@ -134,19 +137,14 @@ public sealed class UnverifiedBodyLimitsTests
         Assert.False(throttle.TryEnter(client, out _));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string message)
-    {
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), message);
-            await Task.Delay(10);
-        }
-    }
-
     /// <summary>Hands out its bytes, then waits for the read's cancellation (a sender that stops one byte short).</summary>
     private sealed class StallingStream(byte[] data) : MemoryStream(data)
     {
+        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a read waits for the byte that never comes (the reader's deadline is running by then).</summary>
+        public Task Stalled => _stalled.Task;
+
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var read = await base.ReadAsync(buffer, cancellationToken);
@@ -155,6 +153,7 @@ public sealed class UnverifiedBodyLimitsTests
                 return read;
             }
 
+            _stalled.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return 0;
         }
