@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Listeners;
 
 namespace Axitech.Gateway.Pipeline;
 
@@ -60,15 +61,5 @@ internal sealed class UnverifiedBodyBudget
         }
     }
 
-    private void ReleaseClient(IPAddress client, long bytes)
-    {
-        // The entry goes when it drops to zero, so that the table holds only clients with bodies in flight.
-        while (_perClient.TryGetValue(client, out var held))
-        {
-            if (held <= bytes ? _perClient.TryRemove(KeyValuePair.Create(client, held)) : _perClient.TryUpdate(client, held - bytes, held))
-            {
-                return;
-            }
-        }
-    }
+    private void ReleaseClient(IPAddress client, long bytes) => _perClient.Subtract(client, bytes);
 }

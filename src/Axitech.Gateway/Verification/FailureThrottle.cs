@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Listeners;
 
 namespace Axitech.Gateway.Verification;
 
@@ -90,17 +91,7 @@ internal sealed class FailureThrottle : IDisposable
     }
 
     /// <summary>Ends a request that <see cref="TryEnter"/> counted (its verification is over).</summary>
-    public void Leave(IPAddress client)
-    {
-        // The entry goes when it drops to zero, so that the table holds only clients with counted requests.
-        while (_inFlight.TryGetValue(client, out var count))
-        {
-            if (count <= 1 ? _inFlight.TryRemove(KeyValuePair.Create(client, count)) : _inFlight.TryUpdate(client, count - 1, count))
-            {
-                return;
-            }
-        }
-    }
+    public void Leave(IPAddress client) => _inFlight.Subtract(client, 1);
 
     /// <summary>Takes one permit for a failed verification.</summary>
     public void RecordFailure(IPAddress client)

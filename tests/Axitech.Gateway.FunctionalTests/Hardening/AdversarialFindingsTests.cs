@@ -32,6 +32,12 @@ public sealed class AdversarialFindingsTests
 
                 // Long enough that no declared body times out while it is measured.
                 c["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:01:00";
+                c["Gateway:Limits:BodyTimeout"] = "00:02:00";
+
+                // Budgets past what 1,100 declared bodies reserve: what is measured here is memory, and a reservation
+                // is a count, not a buffer (the budgets' own refusals are UnverifiedBodyLimitsTests').
+                c["Gateway:Limits:UnverifiedBytesPerClient"] = "4294967296";
+                c["Gateway:Limits:UnverifiedBytes"] = "4294967296";
                 c["Kestrel:Limits:RequestHeadersTimeout"] = "00:01:00";
             },
             upstream);

@@ -113,6 +113,7 @@ public static class BadInputCases
         AddRaw("absolute-form target", "400", f => R(Genuine(target: $"http://127.0.0.1:{f.Gateway.PublicPort}{T}")));
         AddRaw("double slash", "404", _ => R(Genuine(target: "/webhooks//claims/events")));
         AddRaw("raw non-ASCII bytes in the target", "400", _ => R(Genuine(target: TestGateway.ClaimsPath + "/café")));
+        AddRaw("body that starts with digits after a Unix timestamp (they would continue it)", "401 ambiguous_timestamp", _ => R(Genuine(body: "12345{\"a\":1}"u8.ToArray())));
         AddRaw("fragment in the target", "400 invalid_target", _ => R(Genuine(target: T + "#x")));
         AddRaw("request line over the limit", "414", _ => R(Genuine(target: T + "?q=" + new string('a', 9000))));
 
