@@ -42,6 +42,8 @@ internal static class GatewayServiceCollectionExtensions
         services.AddForwardedHeaders(snapshot);
 
         services.AddSingleton(_ => new FailureThrottle(snapshot.Gateway.FailureThrottling));
+        services.AddSingleton(new UnverifiedBodyBudget(snapshot.Gateway.Limits));
+        services.AddSingleton(sp => new BodyReader(sp.GetRequiredService<UnverifiedBodyBudget>(), sp.GetRequiredService<TimeProvider>(), snapshot.Gateway.Limits));
         services.AddSingleton<ClientConnectionLimit>();
         services.AddDeduplication(snapshot);
         services.AddDeliveryQueue(snapshot);
@@ -75,6 +77,7 @@ internal static class GatewayServiceCollectionExtensions
     private static void AddWebhookStages(this IServiceCollection services)
     {
         services.AddSingleton<RequestScreen>();
+
         services.AddSingleton<SignatureCheck>();
         services.AddSingleton<DeliveryClaims>();
         services.AddSingleton<DeliveryForwarder>();

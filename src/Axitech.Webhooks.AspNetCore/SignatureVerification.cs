@@ -65,6 +65,12 @@ internal sealed class SignatureVerification
                 return WebhookRefusal.Unauthorized(outcome);
             }
 
+            // As in the gateway: only the split with the longest timestamp is accepted (SECURITY.md, "No slide").
+            if (WebhookTimestamp.IsContinuedBy(timestamp, buffer.AsSpan(0, length)))
+            {
+                return WebhookRefusal.AmbiguousTimestamp;
+            }
+
             var body = new PooledBody(buffer ?? [], length);
             buffer = null;
             context.Response.RegisterForDispose(body);

@@ -22,6 +22,9 @@ public static class WebhookProblems
     /// <summary>Reason code of a body that could not be read completely (400), or arrived too slowly (408).</summary>
     public const string InvalidBody = "invalid_body";
 
+    /// <summary>The reason for a valid signature whose timestamp the body's first characters would continue (401).</summary>
+    public const string AmbiguousTimestamp = "ambiguous_timestamp";
+
     /// <summary>Reason code of a repeat that arrived while the first copy is still being processed (409).</summary>
     public const string InFlight = "in_flight";
 
@@ -38,6 +41,7 @@ public static class WebhookProblems
         ["future_timestamp"] = "The timestamp is further in the future than the tolerance allows.",
         [BodyTooLarge] = "The body is larger than this route accepts.",
         [InvalidBody] = "The request body could not be read completely.",
+        [AmbiguousTimestamp] = "The body begins with characters that would continue the timestamp, so the signed string does not say where the timestamp ends.",
         [InFlight] = "The same delivery is being processed now; retry later.",
         [InvalidDeliveryId] = "The X-Axitech-Delivery-Id header is not a delivery id.",
     }.ToFrozenDictionary(StringComparer.Ordinal);

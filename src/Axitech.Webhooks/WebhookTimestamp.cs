@@ -44,6 +44,49 @@ public static class WebhookTimestamp
             : TryParseUnix(value, out result);
     }
 
+    /// <summary>
+    /// Whether the first characters of <paramref name="body"/> would continue <paramref name="timestamp"/> into a longer
+    /// value that also parses (<c>1764400000</c> followed by <c>123…</c>, <c>…:51</c> followed by <c>Z…</c>).
+    /// </summary>
+    /// <remarks>
+    /// The signed string <c>timestamp + body</c> has no separator, so such a delivery's signature also verifies with
+    /// those characters moved into the timestamp: seconds read as milliseconds, a time given a zone or a fraction, each
+    /// still fresh. Accepting a delivery only when this returns false makes the split unique: of two copies that differ
+    /// only in where the timestamp ends, the one with the shorter timestamp is always refused, because the longer one
+    /// parses (parsing does not depend on the clock), and the one with the longer timestamp is the only one that can
+    /// verify. JSON bodies start with <c>{</c>, <c>[</c> or whitespace, which no timestamp form continues with.
+    /// </remarks>
+    /// <param name="timestamp">The timestamp header value, as signed.</param>
+    /// <param name="body">The body bytes, as signed (only the first few are read).</param>
+    public static bool IsContinuedBy(ReadOnlySpan<char> timestamp, ReadOnlySpan<byte> body)
+    {
+        // The longest form is ISO-8601 with seven fraction digits and an offset: 33 characters.
+        const int MaxLength = 40;
+        if (timestamp.IsEmpty || body.IsEmpty || timestamp.Length >= MaxLength)
+        {
+            return false;
+        }
+
+        Span<char> candidate = stackalloc char[MaxLength];
+        timestamp.CopyTo(candidate);
+        var length = timestamp.Length;
+        foreach (var b in body)
+        {
+            if (length == MaxLength || b is < 0x21 or > 0x7e)
+            {
+                return false;
+            }
+
+            candidate[length++] = (char)b;
+            if (TryParse(candidate[..length], out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Formats an instant as Unix seconds, the form the vendor sends.</summary>
     public static string FormatUnixSeconds(DateTimeOffset value)
         => value.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);

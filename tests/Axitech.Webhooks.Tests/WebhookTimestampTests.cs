@@ -81,4 +81,43 @@ public sealed class WebhookTimestampTests
         Assert.True(WebhookTimestamp.TryParse(WebhookTimestamp.FormatIso8601(at), out var iso));
         Assert.Equal(at.ToUnixTimeSeconds(), iso.ToUnixTimeSeconds());
     }
+
+    [Theory]
+    [InlineData("1764400000", "123456")]
+    [InlineData("1764400000", "7{\"n\":1}")]
+    [InlineData("1764400000123", "4{}")]
+    [InlineData("2025-11-29T12:00:00", "Z{}")]
+    [InlineData("2025-11-29T12:00:00", ".5 x")]
+    [InlineData("2025-11-29T12:00:00", "+01:00{}")]
+    [InlineData("2025-11-29T12:00:00.5", "1 x")]
+    public void ABodyThatContinuesTheTimestamp_IsDetected(string timestamp, string body)
+        => Assert.True(WebhookTimestamp.IsContinuedBy(timestamp, System.Text.Encoding.UTF8.GetBytes(body)));
+
+    [Theory]
+    [InlineData("1764400000", "{\"n\":1}")]
+    [InlineData("1764400000", "[1]")]
+    [InlineData("1764400000", " 1")]
+    [InlineData("1764400000", "")]
+    [InlineData("1764400000123", "{}")]
+    [InlineData("2025-11-29T12:00:00Z", "{}")]
+    [InlineData("2025-11-29T12:00:00Z", "1")]
+    [InlineData("2025-11-29T12:00:00+01:00", "0{}")]
+    [InlineData("", "1")]
+    public void ABodyThatCannotContinueTheTimestamp_IsNot(string timestamp, string body)
+        => Assert.False(WebhookTimestamp.IsContinuedBy(timestamp, System.Text.Encoding.UTF8.GetBytes(body)));
+
+    [Fact]
+    public void OfEverySplitOfASignedString_AtMostOneHasATimestampNoBodyContinues()
+    {
+        // The soundness of the rule, by exhaustion over strings shaped like the slides: wherever the timestamp is made
+        // to end, at most one split parses without its body continuing it.
+        string[] strings = ["1764400000123456", "1764400000123{}", "2025-11-29T12:00:00.123+01:00{}", "2025-11-29T12:00:00Z{}", "1764400000{}"];
+        foreach (var signed in strings)
+        {
+            var accepted = Enumerable.Range(1, signed.Length)
+                .Count(i => WebhookTimestamp.TryParse(signed.AsSpan(0, i), out _)
+                    && !WebhookTimestamp.IsContinuedBy(signed.AsSpan(0, i), System.Text.Encoding.UTF8.GetBytes(signed[i..])));
+            Assert.True(accepted <= 1, $"{accepted} splits of {signed} would be accepted.");
+        }
+    }
 }

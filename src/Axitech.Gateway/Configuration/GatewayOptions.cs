@@ -22,6 +22,9 @@ public sealed record GatewayOptions
     /// </summary>
     public int ConnectionsPerClient { get; init; } = 100;
 
+    /// <summary>What bodies awaiting verification may cost: a whole-body deadline and byte budgets per client and overall.</summary>
+    public LimitsOptions Limits { get; init; } = new();
+
     /// <summary>Throttling of clients that keep failing verification.</summary>
     public FailureThrottlingOptions FailureThrottling { get; init; } = new();
 

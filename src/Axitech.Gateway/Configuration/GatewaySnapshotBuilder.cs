@@ -35,6 +35,10 @@ internal static class GatewaySnapshotBuilder
         errors.AddRange(DeliveryQueueOptionsValidator.GetProblems(queue, postgres));
 
         var policies = WebhookConfigurationReader.ReadPolicies(configuration, errors);
+        foreach (var policy in policies.Values.Where(p => gateway.Limits.UnverifiedBytesPerClient > 0 && p.MaxBodyBytes > gateway.Limits.UnverifiedBytesPerClient))
+        {
+            errors.Add($"Webhook policy '{policy.Name}': MaxBodyBytes ({policy.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)}) is more than Gateway:Limits:UnverifiedBytesPerClient ({gateway.Limits.UnverifiedBytesPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture)}), so its largest deliveries could never be read; raise Gateway:Limits:UnverifiedBytesPerClient (and Gateway:Limits:UnverifiedBytes) or lower MaxBodyBytes.");
+        }
         warnings.AddRange(WebhookSecretWhitespace.Warnings(configuration));
         var failedPolicies = WebhookConfigurationReader.FailedPolicies(configuration, policies);
         var (proxyRoutes, proxyClusters) = ProxyConfigReader.Read(configuration, errors, warnings);
@@ -142,6 +146,17 @@ internal static class GatewaySnapshotBuilder
         if (gateway.ConnectionsPerClient <= 0)
         {
             errors.Add("Gateway:ConnectionsPerClient must be positive (the default is 100).");
+        }
+
+        var limits = gateway.Limits;
+        if (limits.BodyTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Gateway:Limits:BodyTimeout must be positive (the default is 00:00:30).");
+        }
+
+        if (limits.UnverifiedBytesPerClient <= 0 || limits.UnverifiedBytes < limits.UnverifiedBytesPerClient)
+        {
+            errors.Add("Gateway:Limits:UnverifiedBytesPerClient must be positive and Gateway:Limits:UnverifiedBytes at least as large (the defaults are 16777216 and 268435456 bytes).");
         }
 
         if (gateway.ListenerProbe.Interval <= TimeSpan.Zero || gateway.ListenerProbe.UnhealthyAfter < gateway.ListenerProbe.Interval)

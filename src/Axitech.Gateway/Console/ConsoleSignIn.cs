@@ -34,11 +34,28 @@ internal sealed class ConsoleSignIn : IDisposable
     public SignInOutcome Check(IPAddress client, string? name, string? password, out ClaimsPrincipal? principal)
     {
         principal = null;
-        if (_throttle.IsThrottled(client))
+        if (!_throttle.TryEnter(client, out var counted))
         {
             _audit.SignInThrottled(client);
             return SignInOutcome.Throttled;
         }
+
+        try
+        {
+            return CheckEntered(client, name, password, out principal);
+        }
+        finally
+        {
+            if (counted)
+            {
+                _throttle.Leave(client);
+            }
+        }
+    }
+
+    private SignInOutcome CheckEntered(IPAddress client, string? name, string? password, out ClaimsPrincipal? principal)
+    {
+        principal = null;
 
         var user = name is not null && _users.TryGetValue(name, out var found) ? found : null;
         if (!ConsolePasswords.Verify(password ?? string.Empty, user?.PasswordHash) || user is null)

@@ -34,6 +34,7 @@ internal sealed class WebhookTransformProvider : ITransformProvider
             context.AddRequestHeaderRemove(header);
         }
 
+        context.RequestTransforms.Add(UnderscoreHeaderRemoval.Instance);
         context.RequestTransforms.Add(new RawTargetRequestTransform());
         context.RequestTransforms.Add(VerifiedBodyHandler.NameBody);
     }

@@ -98,17 +98,7 @@ internal sealed partial class ClientConnectionLimit
         return false;
     }
 
-    private void Release(IPAddress client)
-    {
-        // Remove the entry when it drops to zero, so that the table holds only clients with open connections.
-        while (_open.TryGetValue(client, out var count))
-        {
-            if (count <= 1 ? _open.TryRemove(KeyValuePair.Create(client, count)) : _open.TryUpdate(client, count - 1, count))
-            {
-                return;
-            }
-        }
-    }
+    private void Release(IPAddress client) => _open.Subtract(client, 1);
 
     private void LogRefused(IPAddress client)
     {

@@ -9,4 +9,8 @@ internal sealed class ManagementEndpointMetadata
     public static readonly HashSet<string> Paths = new(
         [Health.HealthServiceCollectionExtensions.LivenessPath, Health.HealthServiceCollectionExtensions.ReadinessPath, Telemetry.TelemetryServiceCollectionExtensions.MetricsPath],
         StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether a request path names a Management path as routing matches it: in any case, with or without trailing slashes.</summary>
+    public static bool IsManagementPath(string? path)
+        => !string.IsNullOrEmpty(path) && Paths.GetAlternateLookup<ReadOnlySpan<char>>().Contains(path.AsSpan().TrimEnd('/'));
 }

@@ -14,9 +14,11 @@ internal sealed record Answer(string Outcome, string Reason, int StatusCode)
     public static readonly Answer MethodNotAllowed = Reject(StatusCodes.Status405MethodNotAllowed, WebhookOutcomes.MethodNotAllowed);
     public static readonly Answer UpgradeNotAllowed = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.UpgradeNotAllowed);
     public static readonly Answer InvalidTarget = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidTarget);
+    public static readonly Answer InvalidHeader = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidHeader);
     public static readonly Answer BodyTooLarge = Reject(StatusCodes.Status413PayloadTooLarge, WebhookOutcomes.BodyTooLarge);
     public static readonly Answer InvalidBody = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidBody);
     public static readonly Answer BodyTimeout = Reject(StatusCodes.Status408RequestTimeout, WebhookOutcomes.InvalidBody);
+    public static readonly Answer BodyDeadline = Reject(StatusCodes.Status408RequestTimeout, WebhookOutcomes.BodyTimeout) with { BodyUnread = true };
     public static readonly Answer ClientAborted = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.ClientAborted);
     public static readonly Answer InvalidJson = Reject(StatusCodes.Status400BadRequest, WebhookOutcomes.InvalidJson);
     public static readonly Answer StoreFull = Reject(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.StoreFull) with { CountsAsFailure = false, RetryAfter = ShortRetryAfter };
@@ -28,6 +30,12 @@ internal sealed record Answer(string Outcome, string Reason, int StatusCode)
 
     /// <summary>The Retry-After header's seconds, or null for none.</summary>
     public string? RetryAfter { get; init; }
+
+    /// <summary>
+    /// Whether the body is left unread: an HTTP/1.1 connection is then closed after the answer rather than kept to read
+    /// what the client still sends (HTTP/2 resets the stream).
+    /// </summary>
+    public bool BodyUnread { get; init; }
 
     /// <summary>Whether the answer carries an application/problem+json body; answers to delivered repeats are empty.</summary>
     public bool WritesProblem { get; init; }

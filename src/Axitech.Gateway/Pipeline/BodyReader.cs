@@ -1,3 +1,6 @@
+using System.Globalization;
+using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -5,15 +8,36 @@ namespace Axitech.Gateway.Pipeline;
 
 /// <summary>
 /// The second stage: reads the body whole into a pooled buffer and feeds every chunk to the running HMACs as it
-/// arrives. Memory follows the bytes received, not the bytes declared: nothing is reserved before the first body byte
+/// arrives. Memory follows the bytes received, not the bytes declared: no buffer is rented before the first body byte
 /// is in, and the buffer grows at most to twice what has arrived, so headers that declare a large body cost nothing.
+/// What an unverified body may hold is bounded twice: in bytes, by the client's and the gateway's budget (reserved
+/// before reading: the declared length, or for a body without one each step of the buffer's growth), and in time, by
+/// <see cref="LimitsOptions.BodyTimeout"/> for the whole body.
 /// </summary>
-internal static class BodyReader
+internal sealed class BodyReader
 {
     /// <summary>The smallest buffer rented (unless the declared body is smaller).</summary>
     private const int MinimumBuffer = 4096;
 
-    public static async ValueTask<Answer?> ReadAsync(WebhookRequest request)
+    private readonly UnverifiedBodyBudget _budget;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _bodyTimeout;
+    private readonly Answer _clientFull;
+    private readonly Answer _gatewayFull;
+
+    public BodyReader(UnverifiedBodyBudget budget, TimeProvider timeProvider, LimitsOptions limits)
+    {
+        _budget = budget;
+        _timeProvider = timeProvider;
+        _bodyTimeout = limits.BodyTimeout;
+
+        // A reservation lasts at most one body timeout.
+        var retryAfter = Math.Max(1, (int)Math.Ceiling(_bodyTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        _clientFull = Answer.Reject(StatusCodes.Status429TooManyRequests, WebhookOutcomes.UnverifiedBytesPerClient) with { CountsAsFailure = false, RetryAfter = retryAfter, BodyUnread = true };
+        _gatewayFull = Answer.Reject(StatusCodes.Status503ServiceUnavailable, WebhookOutcomes.UnverifiedBytes) with { CountsAsFailure = false, RetryAfter = retryAfter, BodyUnread = true };
+    }
+
+    public async ValueTask<Answer?> ReadAsync(WebhookRequest request)
     {
         var context = request.Context;
         var maxBodyBytes = request.Policy.MaxBodyBytes;
@@ -33,14 +57,21 @@ internal static class BodyReader
             return null;
         }
 
+        if (Refusal(request.Reserve(_budget, declared ?? Math.Min(MinimumBuffer, maxBodyBytes))) is { } refused)
+        {
+            return refused;
+        }
+
         var reader = context.Request.BodyReader;
         byte[]? buffer = null;
         long length = 0;
+        using var deadline = new CancellationTokenSource(_bodyTimeout, _timeProvider);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, deadline.Token);
         try
         {
             while (true)
             {
-                var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                var result = await reader.ReadAsync(cancellation.Token).ConfigureAwait(false);
                 var data = result.Buffer;
                 if (length + data.Length > maxBodyBytes)
                 {
@@ -49,6 +80,16 @@ internal static class BodyReader
                     request.BodyLength = length + data.Length;
                     Return(buffer);
                     return Answer.BodyTooLarge;
+                }
+
+                // Without a declared length, the reservation grows ahead of the buffer, as the buffer does.
+                if (length + data.Length > request.UnverifiedBytes
+                    && Refusal(request.Reserve(_budget, Math.Min(maxBodyBytes, Math.Max(length + data.Length, 2 * request.UnverifiedBytes)) - request.UnverifiedBytes)) is { } over)
+                {
+                    reader.AdvanceTo(data.End);
+                    request.BodyLength = length + data.Length;
+                    Return(buffer);
+                    return over;
                 }
 
                 if (!data.IsEmpty)
@@ -68,6 +109,12 @@ internal static class BodyReader
                     break;
                 }
             }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            request.BodyLength = length;
+            Return(buffer);
+            return Answer.BodyDeadline;
         }
         catch (BadHttpRequestException ex)
         {
@@ -92,6 +139,13 @@ internal static class BodyReader
         request.SetBody(buffer ?? [], (int)length);
         return null;
     }
+
+    private Answer? Refusal(BudgetOutcome outcome) => outcome switch
+    {
+        BudgetOutcome.ClientFull => _clientFull,
+        BudgetOutcome.GatewayFull => _gatewayFull,
+        _ => null,
+    };
 
     /// <summary>
     /// A buffer with room for <paramref name="needed"/> bytes: doubled as data arrives, never past the declared length

@@ -13,6 +13,10 @@ namespace Axitech.Gateway.Pipeline;
 internal sealed class RequestScreen
 {
     private static readonly SearchValues<char> _hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Control characters other than HTAB: what an HTTP/1.1 field value cannot carry (RFC 9110 §5.5).</summary>
+    private static readonly SearchValues<char> _controls = SearchValues.Create(
+        string.Concat(Enumerable.Range(0, 0x20).Where(c => c != '\t').Select(c => (char)c)) + "\x7f");
     private static readonly Answer _missingSignature = Unauthorized(WebhookVerificationOutcome.MissingSignature);
     private static readonly Answer _missingTimestamp = Unauthorized(WebhookVerificationOutcome.MissingTimestamp);
     private static readonly Answer _invalidSignature = Unauthorized(WebhookVerificationOutcome.InvalidSignature);
@@ -37,9 +41,14 @@ internal sealed class RequestScreen
     {
         var context = request.Context;
         var http = context.Request;
-        if (_throttle.IsThrottled(request.Client))
+        if (!_throttle.TryEnter(request.Client, out var counted))
         {
             return _rateLimited;
+        }
+
+        if (counted)
+        {
+            request.CountInFlight(_throttle);
         }
 
         // A webhook is one request and one answer. A protocol switch would let the sender's later bytes reach the
@@ -65,6 +74,13 @@ internal sealed class RequestScreen
         if (!RawTarget.IsAcceptable(rawTarget))
         {
             return Answer.InvalidTarget;
+        }
+
+        // HTTP/2 carries control characters in field values that the upstream's HTTP/1.1 request could not carry as
+        // they are; refused rather than passed on altered or raw.
+        if (HasControlCharacters(http.Headers))
+        {
+            return Answer.InvalidHeader;
         }
 
         // Duplicated headers join with commas and so fail like any other malformed value.
@@ -97,5 +113,21 @@ internal sealed class RequestScreen
         request.Timestamp = timestamp;
         request.RawTarget = rawTarget;
         return null;
+    }
+
+    private static bool HasControlCharacters(IHeaderDictionary headers)
+    {
+        foreach (var (_, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is not null && value.AsSpan().ContainsAny(_controls))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

@@ -17,6 +17,8 @@ internal sealed class SignatureCheck
         .Where(o => o != WebhookVerificationOutcome.Valid)
         .ToDictionary(o => o, RequestScreen.Unauthorized);
 
+    private static readonly Answer _ambiguousTimestamp = Answer.Reject(StatusCodes.Status401Unauthorized, WebhookOutcomes.AmbiguousTimestamp);
+
     private readonly TimeProvider _timeProvider;
     private readonly GatewayMetrics _metrics;
 
@@ -45,16 +47,22 @@ internal sealed class SignatureCheck
             return _refusals[outcome];
         }
 
+        // The signed string has no separator between timestamp and body: when the body's first characters would
+        // continue the timestamp, the same signature verifies with them moved across (seconds read as milliseconds, a
+        // time given a zone), so only the split with the longest timestamp is ever accepted (see SECURITY.md).
+        if (WebhookTimestamp.IsContinuedBy(request.Timestamp, request.Body.Span))
+        {
+            return _ambiguousTimestamp;
+        }
+
         request.DeliveredAt = deliveredAt;
         if (policy.Deduplication.Enabled)
         {
             if (DeduplicationService.CreateKey(policy, signature, request.Body) is not { } key)
             {
                 // A content-keyed policy cannot key a body that is not JSON. Such a body is refused rather than keyed on
-                // its signature: the signed string has no separator between timestamp and body, so a delivery's
-                // signature also verifies with characters slid from the end of its timestamp to the front of its body
-                // ("…:51Z" + "{…}" as "…:51" + "Z{…}"), and that copy, keyed differently, would be forwarded again.
-                // A slid copy of a JSON object is never JSON.
+                // its signature: another delivery with the same content is stored under its content key, and a key
+                // of another kind would not find it.
                 return Answer.InvalidJson;
             }
 

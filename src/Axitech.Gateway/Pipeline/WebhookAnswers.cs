@@ -85,6 +85,11 @@ internal sealed partial class WebhookAnswers
             response.Headers.RetryAfter = answer.RetryAfter;
         }
 
+        if (answer.BodyUnread && HttpProtocol.IsHttp11(context.Request.Protocol))
+        {
+            response.Headers.Connection = "close";
+        }
+
         if (answer.Reason == WebhookOutcomes.ClientAborted || context.RequestAborted.IsCancellationRequested)
         {
             // No body to write, but never the default 200: should Kestrel still answer, it answers the refusal.

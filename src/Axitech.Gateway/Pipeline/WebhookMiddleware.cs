@@ -17,6 +17,7 @@ internal sealed class WebhookMiddleware
     private readonly RequestDelegate _next;
     private readonly GatewaySnapshotSource _snapshots;
     private readonly RequestScreen _screen;
+    private readonly BodyReader _body;
     private readonly SignatureCheck _signature;
     private readonly DeliveryClaims _claims;
     private readonly DeliveryForwarder _forwarder;
@@ -27,6 +28,7 @@ internal sealed class WebhookMiddleware
         RequestDelegate next,
         GatewaySnapshotSource snapshots,
         RequestScreen screen,
+        BodyReader body,
         SignatureCheck signature,
         DeliveryClaims claims,
         DeliveryForwarder forwarder,
@@ -36,6 +38,7 @@ internal sealed class WebhookMiddleware
         _next = next;
         _snapshots = snapshots;
         _screen = screen;
+        _body = body;
         _signature = signature;
         _claims = claims;
         _forwarder = forwarder;
@@ -76,14 +79,24 @@ internal sealed class WebhookMiddleware
         if (answer is null)
         {
             SignatureCheck.Begin(request);
-            answer = await BodyReader.ReadAsync(request).ConfigureAwait(false)
-                ?? _signature.Complete(request)
-                ?? (request.Route.Delivery == WebhookDeliveryMode.Forward ? await _claims.ClaimAsync(request).ConfigureAwait(false) : null);
+            answer = await _body.ReadAsync(request).ConfigureAwait(false) ?? _signature.Complete(request);
+            if (answer is null)
+            {
+                request.EndVerification();
+                if (request.Route.Delivery == WebhookDeliveryMode.Forward)
+                {
+                    answer = await _claims.ClaimAsync(request).ConfigureAwait(false);
+                }
+            }
         }
 
         if (answer is not null)
         {
-            await _answers.WriteAsync(request, answer).ConfigureAwait(false);
+            // The failure is counted (synchronously, in WriteAsync) before the request leaves the throttle's
+            // in-flight count, so that no moment lets a failing client's next forgery pass uncounted.
+            var written = _answers.WriteAsync(request, answer);
+            request.EndVerification();
+            await written.ConfigureAwait(false);
             return false;
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Axitech.Gateway.Configuration;
 using Axitech.Gateway.Deduplication;
+using Axitech.Gateway.Verification;
 using Axitech.Webhooks;
 
 namespace Axitech.Gateway.Pipeline;
@@ -13,6 +14,9 @@ namespace Axitech.Gateway.Pipeline;
 /// </summary>
 internal sealed class WebhookRequest : IDisposable
 {
+    private UnverifiedBodyBudget? _budget;
+    private FailureThrottle? _throttle;
+
     public WebhookRequest(HttpContext context, WebhookRoute route, IPAddress client)
     {
         Context = context;
@@ -63,6 +67,35 @@ internal sealed class WebhookRequest : IDisposable
     /// <summary>Why an accepted delivery is marked (forwarded without duplicate protection), or null.</summary>
     public string? AcceptedReason { get; set; }
 
+    /// <summary>Body bytes reserved in the unverified-body budget (what the body may take before it is verified).</summary>
+    public long UnverifiedBytes { get; private set; }
+
+    /// <summary>Reserves <paramref name="bytes"/> more in <paramref name="budget"/>, given back by <see cref="EndVerification"/>.</summary>
+    public BudgetOutcome Reserve(UnverifiedBodyBudget budget, long bytes)
+    {
+        var outcome = budget.TryReserve(Client, bytes);
+        if (outcome == BudgetOutcome.Reserved)
+        {
+            _budget = budget;
+            UnverifiedBytes += bytes;
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Counts this request in flight in the failure throttle until <see cref="EndVerification"/>.</summary>
+    public void CountInFlight(FailureThrottle throttle) => _throttle = throttle;
+
+    /// <summary>The body is verified or refused: gives back its reservation and its place in flight. Idempotent.</summary>
+    public void EndVerification()
+    {
+        _throttle?.Leave(Client);
+        _throttle = null;
+        _budget?.Release(Client, UnverifiedBytes);
+        _budget = null;
+        UnverifiedBytes = 0;
+    }
+
     /// <summary>Takes ownership of a rented buffer holding <paramref name="length"/> body bytes.</summary>
     public void SetBody(byte[] buffer, int length)
     {
@@ -80,6 +113,7 @@ internal sealed class WebhookRequest : IDisposable
 
     public void Dispose()
     {
+        EndVerification();
         Hmac.Dispose();
         if (TakeBody() is { } buffer)
         {

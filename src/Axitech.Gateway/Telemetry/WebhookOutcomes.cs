@@ -20,10 +20,21 @@ internal static class WebhookOutcomes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UpgradeNotAllowed = "upgrade_not_allowed";
     public const string InvalidTarget = "invalid_target";
+
+    /// <summary>A header value HTTP/1.1 cannot carry to the upstream faithfully (a control character).</summary>
+    public const string InvalidHeader = "invalid_header";
     public const string InvalidBody = Axitech.Webhooks.AspNetCore.WebhookProblems.InvalidBody;
     public const string ClientAborted = "client_aborted";
     public const string RateLimited = "rate_limited";
+
+    /// <summary>Gateway:Limits:UnverifiedBytesPerClient (429) or Gateway:Limits:UnverifiedBytes (503) is held already.</summary>
+    public const string UnverifiedBytesPerClient = "unverified_bytes_per_client";
+    public const string UnverifiedBytes = "unverified_bytes";
+    public const string BodyTimeout = "body_timeout";
     public const string PolicyUnavailable = "policy_unavailable";
+
+    /// <summary>A valid signature whose timestamp the body's first characters would continue (a slid copy, or its original).</summary>
+    public const string AmbiguousTimestamp = Axitech.Webhooks.AspNetCore.WebhookProblems.AmbiguousTimestamp;
 
     // Rejections after verification: a content-keyed policy whose key cannot be read from a body that is not JSON.
     public const string InvalidJson = "invalid_json";

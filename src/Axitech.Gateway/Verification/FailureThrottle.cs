@@ -1,18 +1,25 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Axitech.Gateway.Configuration;
+using Axitech.Gateway.Listeners;
 
 namespace Axitech.Gateway.Verification;
 
 /// <summary>
 /// Throttles clients that keep failing verification: each failure takes a permit from a fixed-window limiter
 /// partitioned per client (ASP.NET Core's rate limiting primitives), and a client with no permit left is answered 429
-/// before its body is read. Successes take nothing, so authentic traffic is throttled neither by its own successes
-/// nor by other clients' failures.
+/// before its body is read. Once a client has failed in its window, its requests still being verified count against
+/// its remaining permits too, so that a failing client cannot have more forgeries read and hashed at once than it has
+/// failures left. Successes take nothing, and a client without failures is never refused for concurrency, so authentic
+/// traffic is throttled neither by its own bursts nor by other clients' failures.
 /// </summary>
 internal sealed class FailureThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress>? _limiter;
+    private readonly int _permitLimit;
+
+    /// <summary>Requests being verified, per client that had failed in its window when they came in.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPAddress, int> _inFlight = new();
 
     /// <summary>
     /// How long after the last failure (of any client) a client may still be out of permits: its window ends at most
@@ -32,6 +39,7 @@ internal sealed class FailureThrottle : IDisposable
             return;
         }
 
+        _permitLimit = settings.PermitLimit;
         _quietMilliseconds = (long)(2 * settings.Window.TotalMilliseconds) + 1000;
         _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(client => RateLimitPartition.GetFixedWindowLimiter(
             client,
@@ -47,16 +55,43 @@ internal sealed class FailureThrottle : IDisposable
     /// <summary>The Retry-After of a 429: the window's length, which the current window cannot outlast.</summary>
     public string RetryAfterSeconds { get; }
 
-    /// <summary>Whether the client has used up its failures for the current window.</summary>
+    /// <summary>
+    /// Lets a request in, or refuses it (false) when its client has no permit left for it: its failures in the window
+    /// and, once it has any, its requests in flight count. When <paramref name="counted"/> comes back true the request
+    /// is counted in flight until <see cref="Leave"/>.
+    /// </summary>
     /// <remarks>
     /// Called on every request. While no client has failed lately, no client can be out of permits, and the answer
     /// comes without the limiter: asking it takes its lock, allocates statistics, and creates a partition for every
     /// new client.
     /// </remarks>
-    public bool IsThrottled(IPAddress client)
-        => _limiter is not null
-            && Environment.TickCount64 - Volatile.Read(ref _lastFailure) <= _quietMilliseconds
-            && _limiter.GetStatistics(client)?.CurrentAvailablePermits == 0;
+    public bool TryEnter(IPAddress client, out bool counted)
+    {
+        counted = false;
+        if (_limiter is null || Environment.TickCount64 - Volatile.Read(ref _lastFailure) > _quietMilliseconds)
+        {
+            return true;
+        }
+
+        var available = _limiter.GetStatistics(client)?.CurrentAvailablePermits ?? _permitLimit;
+        if (available >= _permitLimit)
+        {
+            // No failure in this window: never refused for concurrency, and not counted.
+            return true;
+        }
+
+        if (_inFlight.AddOrUpdate(client, 1, static (_, count) => count + 1) > available)
+        {
+            Leave(client);
+            return false;
+        }
+
+        counted = true;
+        return true;
+    }
+
+    /// <summary>Ends a request that <see cref="TryEnter"/> counted (its verification is over).</summary>
+    public void Leave(IPAddress client) => _inFlight.Subtract(client, 1);
 
     /// <summary>Takes one permit for a failed verification.</summary>
     public void RecordFailure(IPAddress client)

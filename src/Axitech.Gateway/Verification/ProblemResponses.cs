@@ -21,7 +21,10 @@ internal static class ProblemResponses
     {
         ["method_not_allowed"] = "Webhook routes accept POST.",
         ["upgrade_not_allowed"] = "Webhook routes do not switch protocols (Upgrade).",
-        ["invalid_target"] = "The request target contains dot segments, backslashes or encoded separators.",
+        ["invalid_target"] = "The request target contains dot segments, backslashes, encoded separators, spaces or control characters.",
+        ["invalid_header"] = "A header value contains control characters.",
+        ["unverified_bytes_per_client"] = "This client has too many request bodies awaiting verification; retry later.",
+        ["unverified_bytes"] = "The gateway has too many request bodies awaiting verification; retry later.",
         ["invalid_json"] = "The body is not JSON, so this route's duplicate key cannot be read from it.",
         ["rate_limited"] = "Too many failed verifications from this client; retry later.",
         ["policy_unavailable"] = "The route's webhook policy is being reloaded; retry later.",

@@ -10,11 +10,13 @@ internal static class RawTarget
     /// Refuses targets whose meaning depends on who decodes them: dot segments, backslashes and encoded dots, slashes
     /// or backslashes in the path. Kestrel routes on the normalised, decoded path while the upstream receives the raw
     /// target; with these gone, both see the same path, so a delivery signed for one route cannot be steered to
-    /// another. The query is not restricted: it is signed and forwarded as it is.
+    /// another. The query is restricted only to what an HTTP/1.1 request line can carry: no space, tab or other control
+    /// character anywhere in the target (HTTP/2's <c>:path</c> can hold them, and the upstream's request line would
+    /// then end early or mean something else).
     /// </summary>
     public static bool IsAcceptable(string target)
     {
-        if (target.Length == 0 || target[0] != '/')
+        if (target.Length == 0 || target[0] != '/' || target.AsSpan().ContainsAnyInRange('\0', ' ') || target.Contains('\x7f', StringComparison.Ordinal))
         {
             return false;
         }

@@ -118,7 +118,7 @@ public sealed class InMemoryDeduplicationTests
     {
         // The signed string has no separator between timestamp and body: "…:51Z" + "{…}" and "…:51" + "Z{…}" are the
         // same bytes, so the slid copy carries a valid signature. Keyed on its signature (its body has no content key)
-        // it would not be seen as the original's repeat.
+        // it would not be seen as the original's repeat; its body continues its timestamp, so it is refused first.
         await using var gateway = await TestGateway.StartAsync(c =>
         {
             c["Webhooks:Policies:axitech:Deduplication:Key:0"] = "event_type";
@@ -133,8 +133,8 @@ public sealed class InMemoryDeduplicationTests
         using var second = await gateway.SendAsync(slid);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
-        Assert.Contains("invalid_json", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
+        Assert.Contains("ambiguous_timestamp", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(body, Assert.Single(gateway.Upstream.Received).Body);
     }
 

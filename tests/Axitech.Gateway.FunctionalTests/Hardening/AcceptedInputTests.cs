@@ -22,7 +22,7 @@ public sealed class AcceptedInputTests : IClassFixture<HardenedGatewayFixture>
     {
         ["invalid UTF-8 body"] = (() => SignedRequest.Create(T, [0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Raw(r => r)),
         ["binary body with every byte value"] = (() => SignedRequest.Create(T, [.. Enumerable.Range(0, 1024).Select(i => (byte)i)]), Raw(r => r)),
-        ["body that starts with digits"] = (() => SignedRequest.Create(T, "12345{\"a\":1}"u8.ToArray()), Raw(r => r)),
+        ["body that starts with digits, after a timestamp they cannot continue"] = (() => SignedRequest.Create(T, "12345{\"a\":1}"u8.ToArray(), timestamp: Axitech.Webhooks.WebhookTimestamp.FormatIso8601(DateTimeOffset.UtcNow)), Raw(r => r)),
         ["empty body"] = (() => SignedRequest.Create(T, []), Raw(r => r)),
         ["body exactly at the limit, chunked"] = (() => SignedRequest.Create(T, new byte[HardenedGatewayFixture.MaxBodyBytes]), Raw(r => r.Chunked(4096))),
         ["upper-case hex signature"] = (() => SignedRequest.Create(T) is var s ? s with { Signature = s.Signature.ToUpperInvariant() } : null!, Raw(r => r)),

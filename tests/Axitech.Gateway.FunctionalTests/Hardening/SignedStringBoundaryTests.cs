@@ -8,15 +8,68 @@ namespace Axitech.Gateway.FunctionalTests.Hardening;
 /// <summary>
 /// The signed string <c>METHOD + target + timestamp + body</c> has no separators, so characters can slide across the
 /// timestamp's two boundaries without changing the signature. The query/timestamp boundary is in BadInputCases; this
-/// is the timestamp/body boundary, for bodies that start with characters a timestamp could end with. SECURITY.md
-/// describes the residual these tests pin down.
+/// is the timestamp/body boundary: of all the ways to split the same bytes, only the one with the longest timestamp is
+/// accepted, so no copy made by moving characters across it verifies (SECURITY.md, "Residual").
 /// </summary>
 public sealed class SignedStringBoundaryTests
 {
     private const string Target = TestGateway.ClaimsPath + "/events";
 
+    public static TheoryData<string, bool> FormsAndDeduplication()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var form in new[] { "seconds", "milliseconds", "iso", "iso-z", "iso-fraction-offset" })
+        {
+            data.Add(form, true);
+            data.Add(form, false);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(FormsAndDeduplication))]
+    public async Task NoCopyMadeByMovingCharactersBetweenTheTimestampAndTheBody_Verifies(string form, bool deduplication)
+    {
+        await using var gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:Deduplication:Enabled"] = deduplication ? "true" : "false");
+        var genuine = SignedRequest.Create(Target, timestamp: Timestamp(form, DateTimeOffset.UtcNow));
+
+        using (var response = await gateway.SendAsync(genuine))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        foreach (var copy in Copies(genuine))
+        {
+            using var response = await gateway.SendAsync(copy);
+            Assert.True(
+                response.StatusCode == HttpStatusCode.Unauthorized,
+                $"Timestamp '{copy.Timestamp}' with a body starting '{Encoding.UTF8.GetString(copy.Body[..Math.Min(8, copy.Body.Length)])}' was answered {(int)response.StatusCode}.");
+        }
+
+        Assert.Equal(genuine.Body, Assert.Single(gateway.Upstream.Received).Body);
+    }
+
     [Fact]
-    public async Task DigitSlidBetweenAUnixTimestampAndTheBody_IsRefusedByTheFreshnessWindow()
+    public async Task TheSecondsToMillisecondsSlide_DoesNotVerify_WithoutDuplicateProtection()
+    {
+        // Issue 22: timestamp T with body "123456" verified again as T123 (milliseconds, fresh) with body "456".
+        await using var gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:Deduplication:Enabled"] = "false");
+        var timestamp = WebhookTimestamp.FormatUnixSeconds(DateTimeOffset.UtcNow);
+        var original = SignedRequest.Create(Target, "123456"u8.ToArray(), timestamp: timestamp);
+        var slid = original with { Timestamp = timestamp + "123", Body = "456"u8.ToArray() };
+
+        using var slidResponse = await gateway.SendAsync(slid);
+        using var originalResponse = await gateway.SendAsync(original);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, slidResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, originalResponse.StatusCode);
+        Assert.Equal("ambiguous_timestamp", await ReasonAsync(originalResponse));
+        Assert.Empty(gateway.Upstream.Received);
+    }
+
+    [Fact]
+    public async Task DigitSlidBetweenAUnixTimestampAndTheBody_IsRefused()
     {
         await using var gateway = await TestGateway.StartAsync();
         var timestamp = WebhookTimestamp.FormatUnixSeconds(DateTimeOffset.UtcNow);
@@ -31,39 +84,27 @@ public sealed class SignedStringBoundaryTests
         Assert.Empty(gateway.Upstream.Received);
     }
 
-    [Fact]
-    public async Task FractionSlidFromTheBodyIntoAnIsoTimestamp_IsAnsweredAsADuplicateOnceTheOriginalWasDelivered()
+    private static string Timestamp(string form, DateTimeOffset now) => form switch
     {
-        await using var gateway = await TestGateway.StartAsync();
-        var (original, slid) = IsoFractionSlide();
+        "seconds" => WebhookTimestamp.FormatUnixSeconds(now),
+        "milliseconds" => WebhookTimestamp.FormatUnixMilliseconds(now),
+        "iso" => now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
+        "iso-z" => WebhookTimestamp.FormatIso8601(now),
+        _ => now.ToOffset(TimeSpan.FromHours(1)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+01:00'", CultureInfo.InvariantCulture),
+    };
 
-        using var first = await gateway.SendAsync(original);
-        using var variant = await gateway.SendAsync(slid);
-
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.True(variant.Headers.Contains("X-Axitech-Duplicate"), $"The variant was answered {(int)variant.StatusCode} without the duplicate marker.");
-        Assert.Equal(original.Body, Assert.Single(gateway.Upstream.Received).Body);
-    }
-
-    [Fact]
-    public async Task FractionSlidFromTheBodyIntoAnIsoTimestamp_VerifiesWithoutDuplicateProtection_TheDocumentedResidual()
+    /// <summary>The same signed bytes split elsewhere: one to six characters moved from the timestamp's end into the body, and from the body into the timestamp.</summary>
+    private static IEnumerable<SignedRequest> Copies(SignedRequest genuine)
     {
-        // Not a wish but a fact SECURITY.md relies on: should it change, so must the document.
-        await using var gateway = await TestGateway.StartAsync(c => c["Webhooks:Policies:axitech:Deduplication:Enabled"] = "false");
-        var (_, slid) = IsoFractionSlide();
-
-        using var variant = await gateway.SendAsync(slid);
-
-        Assert.Equal(HttpStatusCode.OK, variant.StatusCode);
-        Assert.Equal(slid.Body, Assert.Single(gateway.Upstream.Received).Body);
-    }
-
-    /// <summary>A genuine delivery with an ISO-8601 timestamp and a body starting ".5…", and the same bytes split as timestamp "….5" and the rest.</summary>
-    private static (SignedRequest Original, SignedRequest Slid) IsoFractionSlide()
-    {
-        var timestamp = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
-        var original = SignedRequest.Create(Target, Encoding.UTF8.GetBytes(".5 " + Guid.NewGuid()), timestamp: timestamp);
-        return (original, original with { Timestamp = timestamp + ".5", Body = original.Body[2..] });
+        var joined = Encoding.ASCII.GetBytes(genuine.Timestamp).Concat(genuine.Body).ToArray();
+        var split = genuine.Timestamp.Length;
+        for (var k = 1; k <= 6; k++)
+        {
+            foreach (var at in new[] { split - k, split + k })
+            {
+                yield return genuine with { Timestamp = Encoding.ASCII.GetString(joined, 0, at), Body = joined[at..] };
+            }
+        }
     }
 
     private static async Task<string?> ReasonAsync(HttpResponseMessage response)

@@ -65,6 +65,26 @@ public sealed class UnsignedInstructionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HeadersSpelledWithUnderscores_AreNotForwarded()
+    {
+        // CGI, WSGI, Rack and PHP read X_HTTP_Method_Override as the X-HTTP-Method-Override the gateway strips (issue 22).
+        var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/underscores");
+        using var request = delivery.ToHttpRequest(_gateway.PublicPort);
+        request.Headers.TryAddWithoutValidation("X_HTTP_Method_Override", "DELETE");
+        request.Headers.TryAddWithoutValidation("X_Original_URL", "/internal/admin");
+        request.Headers.TryAddWithoutValidation("X_Axitech_Delivery_Id", "forged");
+        request.Headers.TryAddWithoutValidation("X_Forwarded_For", "10.0.0.1");
+        request.Headers.TryAddWithoutValidation("X-Kept-Header", "kept");
+
+        using var response = await _gateway.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(_gateway.Upstream.Received);
+        Assert.DoesNotContain(received.Headers.Keys, name => name.Contains('_', StringComparison.Ordinal));
+        Assert.Equal("kept", received.Header("X-Kept-Header"));
+    }
+
+    [Fact]
     public async Task AContentLengthBesideChunkedFraming_DoesNotReachTheUpstream_AsXContentLength()
     {
         var delivery = SignedRequest.Create(TestGateway.ClaimsPath + "/framing");
@@ -98,12 +118,14 @@ public sealed class UnsignedInstructionsTests : IAsyncLifetime
     [InlineData("PUT")]
     [InlineData("DELETE")]
     [InlineData("GET")]
-    public async Task ManagementPaths_Are404OnPublic_WhateverTheMethod(string method)
+    [InlineData("OPTIONS")]
+    public async Task ManagementPaths_Are404OnPublic_WhateverTheMethodCaseOrTrailingSlash(string method)
     {
-        foreach (var path in new[] { "/healthz", "/readyz", "/metrics" })
+        // Routing matches a path in any case and with a trailing slash; those spellings answered 405 (issue 22).
+        foreach (var path in new[] { "/healthz", "/readyz", "/metrics", "/healthz/", "/readyz/", "/metrics/", "/HEALTHZ", "/HEALTHZ/", "/ReadyZ/", "/Metrics", "/healthz//" })
         {
             using var response = await _gateway.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
-            Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode}.");
         }
     }
 

@@ -221,7 +221,7 @@ public static class RawHttp2Client
     }
 
     /// <summary>Reads <c>:status</c>, which servers send first in a response header block.</summary>
-    private static int DecodeStatus(byte[] payload, byte flags)
+    public static int DecodeStatus(byte[] payload, byte flags)
     {
         var offset = 0;
         if ((flags & 0x8) != 0)

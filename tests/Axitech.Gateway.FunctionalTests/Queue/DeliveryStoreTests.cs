@@ -128,6 +128,40 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal("first"u8.ToArray(), leased.Delivery.Body!.Value.ToArray());
     }
 
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("dead")]
+    [InlineData("delivered")]
+    public async Task DuplicateKey_AfterItsWindow_IsANewDelivery_WhateverBecameOfTheFirst(string became)
+    {
+        var first = Enum.Parse<DeliveryState>(became, ignoreCase: true);
+        // Issue 22: a dead or pending delivery kept its content key for DeadRetention or MaxAge, and a later delivery
+        // with the same key was answered as its duplicate (200) and dropped.
+        var store = await CreateStoreAsync();
+        var key = NewKey();
+        var original = await AcceptedAsync(store, Delivery(key, body: "first"u8.ToArray()));
+        if (first != DeliveryState.Pending)
+        {
+            var lease = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
+            Assert.True(first == DeliveryState.Dead
+                ? await store.DeadLetterAsync(lease, 400, DeliveryErrors.Status(400), default)
+                : await store.MarkDeliveredAsync(lease, 200, default));
+        }
+
+        // Within the window (Delivery() sets it to 10 minutes): a duplicate.
+        Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(AcceptResult.Duplicate(original), await store.AcceptAsync(Delivery(key, body: "within"u8.ToArray()), default));
+
+        // After it: a new delivery, stored and due, and its own key's holder from then on.
+        Time.Advance(TimeSpan.FromMinutes(2));
+        var later = await AcceptedAsync(store, Delivery(key, body: "later"u8.ToArray()));
+        Assert.NotEqual(original, later);
+        Assert.Equal(AcceptResult.Duplicate(later), await store.AcceptAsync(Delivery(key, body: "again"u8.ToArray()), default));
+        Assert.Equal(first, (await store.GetAsync(original, includeBody: false, default))!.State);
+        var due = await store.LeaseDueAsync(Route, 10, OtherOwner, Lease, default);
+        Assert.Contains(due, d => d.Delivery.Id == later && d.Delivery.Body!.Value.ToArray().SequenceEqual("later"u8.ToArray()));
+    }
+
     [Fact]
     public async Task SameKeyConcurrently_OneIsAccepted_AndEveryOtherIsItsDuplicate()
     {

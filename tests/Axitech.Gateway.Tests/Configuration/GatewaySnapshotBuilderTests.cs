@@ -151,6 +151,24 @@ public sealed class GatewaySnapshotBuilderTests
         Assert.Equal(expected, result.Policies["axitech"].Deduplication.Key);
     }
 
+    [Theory]
+    [InlineData("Gateway:Limits:BodyTimeout", "00:00:00", "Gateway:Limits:BodyTimeout")]
+    [InlineData("Gateway:Limits:UnverifiedBytesPerClient", "0", "Gateway:Limits:UnverifiedBytesPerClient")]
+    [InlineData("Gateway:Limits:UnverifiedBytes", "1048576", "Gateway:Limits:UnverifiedBytes ")]
+    [InlineData("Webhooks:Policies:axitech:MaxBodyBytes", "33554432", "raise Gateway:Limits:UnverifiedBytesPerClient")]
+    public void ALimitThatCannotWork_IsReportedWithTheKeyToFix(string key, string value, string expectedInMessage)
+    {
+        var configuration = Build(new()
+        {
+            ["Webhooks:Policies:axitech:Secrets:0"] = "wh_sec_a",
+            [key] = value,
+        });
+
+        var error = Assert.Single(GatewaySnapshotBuilder.Build(configuration, "Production").Errors);
+
+        Assert.Contains(expectedInMessage, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Secrets_NeverAppearInMessages()
     {

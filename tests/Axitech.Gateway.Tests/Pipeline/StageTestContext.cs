@@ -17,6 +17,12 @@ internal static class StageTestContext
     public const string Secret = "wh_sec_stage_tests";
     public const string Target = "/webhooks/claims/events?x=1";
 
+    /// <summary>A reader whose budget no test here reaches; the budget's and the deadline's tests make their own.</summary>
+    private static readonly BodyReader _reader = new(
+        new UnverifiedBodyBudget(new LimitsOptions { UnverifiedBytesPerClient = long.MaxValue / 2, UnverifiedBytes = long.MaxValue / 2 }),
+        TimeProvider.System,
+        new LimitsOptions());
+
     public static WebhookPolicy Policy(long maxBodyBytes = 1024 * 1024, IReadOnlyList<string>? contentKey = null)
         => new()
         {
@@ -43,7 +49,8 @@ internal static class StageTestContext
         string? timestamp = null,
         long? contentLength = -1,
         int chunk = int.MaxValue,
-        Action<HttpRequest>? edit = null)
+        Action<HttpRequest>? edit = null,
+        IPAddress? client = null)
     {
         policy ??= Policy();
         timestamp ??= WebhookTimestamp.FormatUnixSeconds(now);
@@ -60,12 +67,13 @@ internal static class StageTestContext
         edit?.Invoke(request);
         var route = new RouteConfig { RouteId = "claims", ClusterId = "upstream", Match = new RouteMatch { Path = "/webhooks/claims/{**rest}" } };
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature { Route = new RouteModel(route, null, HttpTransformer.Empty) });
-        return new WebhookRequest(context, new WebhookRoute("claims", "upstream", policy, WebhookDeliveryMode.Forward), IPAddress.Loopback);
+        return new WebhookRequest(context, new WebhookRoute("claims", "upstream", policy, WebhookDeliveryMode.Forward), client ?? IPAddress.Loopback);
     }
 
     /// <summary>Runs the stages up to the end of the body, as the middleware does: screen, start the HMACs, read.</summary>
-    public static async Task<Answer?> ScreenAndReadAsync(WebhookRequest request)
+    public static async Task<Answer?> ScreenAndReadAsync(WebhookRequest request, BodyReader? reader = null)
     {
+        reader ??= _reader;
         var answer = new RequestScreen(new Axitech.Gateway.Verification.FailureThrottle(new FailureThrottlingOptions { Enabled = false })).Check(request);
         if (answer is not null)
         {
@@ -73,7 +81,7 @@ internal static class StageTestContext
         }
 
         SignatureCheck.Begin(request);
-        return await BodyReader.ReadAsync(request);
+        return await reader.ReadAsync(request);
     }
 
     public static byte[] Json(string sessionId = "s1") => Encoding.UTF8.GetBytes("{\"event_type\":\"session.submitted\",\"data\":{\"sessionId\":\"" + sessionId + "\"}}");

@@ -28,6 +28,12 @@ public sealed class RawTargetTests
     [InlineData("/webhooks/claims%5C..%5Cother")]
     [InlineData("/webhooks/claims\\..\\other")]
     [InlineData("/webhooks/claims#fragment")]
+    [InlineData("/webhooks/claims/a b")]
+    [InlineData("/webhooks/claims/a\tb")]
+    [InlineData("/webhooks/claims?x=a b")]
+    [InlineData("/webhooks/claims?x=\u0001")]
+    [InlineData("/webhooks/claims?x=\u007f")]
+    [InlineData("/webhooks/claims\r\nX: y")]
     public void AmbiguousTargets_AreRefused(string target) => Assert.False(RawTarget.IsAcceptable(target));
 
     [Theory]

@@ -78,23 +78,19 @@ internal abstract partial class SqlDeliveryStore
 
     private async Task<AcceptResult> InsertAsync(DbConnection connection, DbTransaction transaction, PreparedDelivery row, CancellationToken cancellationToken)
     {
-        using (var insert = Command(connection, transaction, InsertSql))
+        if (await TryInsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false))
         {
-            Add(insert, "id", ToDbId(row.Id));
-            Add(insert, "route", row.RouteId);
-            Add(insert, "dedup_key", row.DedupKey, DbType.String);
-            Add(insert, "method", row.Method);
-            Add(insert, "raw_target", row.RawTarget);
-            Add(insert, "signature", row.Signature);
-            Add(insert, "timestamp_header", row.Timestamp);
-            Add(insert, "content_type", row.ContentType, DbType.String);
-            Add(insert, "body", row.StoredBody);
-            Add(insert, "body_encoding", row.BodyEncoding);
-            Add(insert, "received_at", row.ReceivedAt);
-            Add(insert, "dedup_expires_at", row.DedupExpiresAt);
-            Add(insert, "trace_parent", row.TraceParent, DbType.String);
-            var inserted = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            if (inserted is not null and not DBNull)
+            return AcceptResult.Accepted(row.Id);
+        }
+
+        // A key holds for its duplicate window only, whatever became of the delivery that holds it (pending, dead or
+        // delivered): an earlier row whose window has ended gives its key up, and this delivery is a new one.
+        using (var release = Command(connection, transaction, "UPDATE deliveries SET dedup_key = NULL WHERE dedup_key = @dedup_key AND dedup_expires_at <= @now"))
+        {
+            Add(release, "dedup_key", row.DedupKey, DbType.String);
+            Add(release, "now", row.ReceivedAt);
+            if (await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0
+                && await TryInsertAsync(connection, transaction, row, cancellationToken).ConfigureAwait(false))
             {
                 return AcceptResult.Accepted(row.Id);
             }
@@ -110,5 +106,25 @@ internal abstract partial class SqlDeliveryStore
                 ? AcceptResult.Duplicate(ReadId(reader, 0))
                 : throw new InvalidOperationException("A delivery was neither inserted nor found by its dedup key.");
         }
+    }
+
+    private async Task<bool> TryInsertAsync(DbConnection connection, DbTransaction transaction, PreparedDelivery row, CancellationToken cancellationToken)
+    {
+        using var insert = Command(connection, transaction, InsertSql);
+        Add(insert, "id", ToDbId(row.Id));
+        Add(insert, "route", row.RouteId);
+        Add(insert, "dedup_key", row.DedupKey, DbType.String);
+        Add(insert, "method", row.Method);
+        Add(insert, "raw_target", row.RawTarget);
+        Add(insert, "signature", row.Signature);
+        Add(insert, "timestamp_header", row.Timestamp);
+        Add(insert, "content_type", row.ContentType, DbType.String);
+        Add(insert, "body", row.StoredBody);
+        Add(insert, "body_encoding", row.BodyEncoding);
+        Add(insert, "received_at", row.ReceivedAt);
+        Add(insert, "dedup_expires_at", row.DedupExpiresAt);
+        Add(insert, "trace_parent", row.TraceParent, DbType.String);
+        var inserted = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return inserted is not null and not DBNull;
     }
 }
