@@ -44,6 +44,39 @@ public static class WebhookTimestamp
             : TryParseUnix(value, out result);
     }
 
+    /// <summary>Whether <paramref name="value"/> parses and is in <paramref name="format"/> (any parseable form for <see cref="WebhookTimestampFormat.Any"/>).</summary>
+    /// <param name="value">The timestamp header value.</param>
+    /// <param name="format">The form the policy accepts.</param>
+    public static bool IsInFormat(ReadOnlySpan<char> value, WebhookTimestampFormat format)
+        => TryParse(value, out _) && (format == WebhookTimestampFormat.Any || FormOf(value) == format);
+
+    /// <summary>The form of a timestamp in words, for an error message: <c>Unix seconds</c>, <c>ISO-8601 with an offset</c>, …</summary>
+    /// <param name="value">The timestamp header value.</param>
+    public static string DescribeForm(ReadOnlySpan<char> value)
+        => !TryParse(value, out _) ? "not a timestamp" : FormOf(value) switch
+        {
+            WebhookTimestampFormat.UnixSeconds => "Unix seconds",
+            WebhookTimestampFormat.UnixMilliseconds => "Unix milliseconds",
+            WebhookTimestampFormat.Iso8601 => "ISO-8601 with an offset",
+            WebhookTimestampFormat.Iso8601WithoutOffset => "ISO-8601 without an offset",
+            _ => "ISO-8601 with a fraction and without an offset",
+        };
+
+    // The form of a value that parses; Any for a zone-less ISO time with a fraction, which no single form accepts.
+    private static WebhookTimestampFormat FormOf(ReadOnlySpan<char> value)
+    {
+        if (value.Length >= 5 && value[4] == '-')
+        {
+            return value[^1] == 'Z' || (value.Length >= 25 && value[^6] is '+' or '-' && value[^3] == ':')
+                ? WebhookTimestampFormat.Iso8601
+                : value.Length == 19 ? WebhookTimestampFormat.Iso8601WithoutOffset : WebhookTimestampFormat.Any;
+        }
+
+        return value.Length < 12 && long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) < MillisecondsThreshold
+            ? WebhookTimestampFormat.UnixSeconds
+            : WebhookTimestampFormat.UnixMilliseconds;
+    }
+
     /// <summary>
     /// Whether the first characters of <paramref name="body"/> would continue <paramref name="timestamp"/> into a longer
     /// value that also parses (<c>1764400000</c> followed by <c>123…</c>, <c>…:51</c> followed by <c>Z…</c>).

@@ -120,4 +120,67 @@ public sealed class WebhookTimestampTests
             Assert.True(accepted <= 1, $"{accepted} splits of {signed} would be accepted.");
         }
     }
+    [Theory]
+    [InlineData(WebhookTimestampFormat.UnixSeconds, "1764400000")]
+    [InlineData(WebhookTimestampFormat.UnixMilliseconds, "1764400000123")]
+    [InlineData(WebhookTimestampFormat.Iso8601, "2025-11-29T07:06:40Z")]
+    [InlineData(WebhookTimestampFormat.Iso8601, "2025-11-29T08:06:40.123+01:00")]
+    [InlineData(WebhookTimestampFormat.Iso8601WithoutOffset, "2025-11-29T07:06:40")]
+    public void OneForm_AcceptsItsOwn_AndNoOther(WebhookTimestampFormat format, string timestamp)
+    {
+        Assert.True(WebhookTimestamp.IsInFormat(timestamp, format));
+        Assert.True(WebhookTimestamp.IsInFormat(timestamp, WebhookTimestampFormat.Any));
+        foreach (var other in Enum.GetValues<WebhookTimestampFormat>().Where(f => f != format && f != WebhookTimestampFormat.Any))
+        {
+            Assert.False(WebhookTimestamp.IsInFormat(timestamp, other), $"{timestamp} is not {other}");
+        }
+    }
+
+    [Theory]
+    [InlineData("1764400000123", "Unix milliseconds")]
+    [InlineData("1764400000", "Unix seconds")]
+    [InlineData("2025-11-29T07:06:40.5", "ISO-8601 with a fraction and without an offset")]
+    [InlineData("17644x", "not a timestamp")]
+    public void DescribeForm_NamesTheFormSeen(string timestamp, string expected)
+        => Assert.Equal(expected, WebhookTimestamp.DescribeForm(timestamp));
+
+    // Issue 22: with one form per policy, no split of a signed string other than the original's names a fresh instant
+    // in that form, whatever the body begins with (digits, a zone, a fraction, an offset, JSON).
+    [Theory]
+    [InlineData(WebhookTimestampFormat.UnixSeconds)]
+    [InlineData(WebhookTimestampFormat.UnixMilliseconds)]
+    [InlineData(WebhookTimestampFormat.Iso8601)]
+    [InlineData(WebhookTimestampFormat.Iso8601WithoutOffset)]
+    public void WithOneForm_NoSlidCopyOfAGenuineTimestampIsAcceptedAndFresh(WebhookTimestampFormat format)
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_764_400_000);
+        var tolerance = TimeSpan.FromDays(1);
+        string[] timestamps = format switch
+        {
+            WebhookTimestampFormat.UnixSeconds => [WebhookTimestamp.FormatUnixSeconds(now)],
+            WebhookTimestampFormat.UnixMilliseconds => [WebhookTimestamp.FormatUnixMilliseconds(now)],
+            WebhookTimestampFormat.Iso8601 => [WebhookTimestamp.FormatIso8601(now), "2025-11-29T04:06:40.1-03:00", "2025-11-29T04:06:40-03:00"],
+            _ => ["2025-11-29T07:06:40"],
+        };
+        string[] bodies = ["123456{}", "7", "Z{}", ".1234567Z", "+01:00{}", "-03:00", ":40Z", "0", "{\"n\":1}", ""];
+        foreach (var timestamp in timestamps)
+        {
+            Assert.True(WebhookTimestamp.IsInFormat(timestamp, format));
+            foreach (var body in bodies)
+            {
+                var signed = timestamp + body;
+                for (var split = 1; split <= signed.Length; split++)
+                {
+                    if (split == timestamp.Length)
+                    {
+                        continue;
+                    }
+
+                    var copy = signed[..split];
+                    var fresh = WebhookTimestamp.TryParse(copy, out var at) && (at - now).Duration() <= tolerance;
+                    Assert.False(WebhookTimestamp.IsInFormat(copy, format) && fresh, $"'{timestamp}' + '{body}' also verifies as '{copy}' + '{signed[split..]}'");
+                }
+            }
+        }
+    }
 }

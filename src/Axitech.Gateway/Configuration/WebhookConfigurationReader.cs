@@ -145,6 +145,11 @@ internal static partial class WebhookConfigurationReader
             errors.Add($"Webhook policy '{name}': {path}:SignedPathPrefix '{prefix}' must start with '/', must not end with '/' and must not contain '?' (for example '/axitech').");
         }
 
+        if (!Enum.IsDefined(options.TimestampFormat))
+        {
+            errors.Add($"Webhook policy '{name}': {path}:TimestampFormat must be one of {string.Join(", ", Enum.GetNames<WebhookTimestampFormat>())} (the default is Any).");
+        }
+
         var dedup = options.Deduplication with { Key = ReadKey(section.GetSection("Deduplication:Key")) };
         var keyPaths = dedup.Key.Select(p => p.Split('.')).ToArray();
         if (keyPaths.Any(p => p.Any(string.IsNullOrWhiteSpace)))
@@ -179,6 +184,7 @@ internal static partial class WebhookConfigurationReader
             SignedPathPrefix = prefix,
             Deduplication = dedup,
             ContentKeyPaths = keyPaths,
+            TimestampFormat = options.TimestampFormat,
         };
     }
 

@@ -29,6 +29,9 @@ internal sealed class WebhookPolicy
 
     public required DeduplicationOptions Deduplication { get; init; }
 
+    /// <summary>The one timestamp form accepted, or <see cref="WebhookTimestampFormat.Any"/>.</summary>
+    public WebhookTimestampFormat TimestampFormat { get; init; }
+
     /// <summary>The content key's JSON paths split on dots; empty when the key is the signature.</summary>
     public required string[][] ContentKeyPaths { get; init; }
 }

@@ -41,4 +41,13 @@ public sealed record WebhookPolicyOptions
 
     /// <summary>Duplicate and replay protection for this policy. On by default.</summary>
     public DeduplicationOptions Deduplication { get; init; } = new();
+
+    /// <summary>
+    /// The one form of the timestamp header this policy accepts: <c>UnixSeconds</c>, <c>UnixMilliseconds</c>,
+    /// <c>Iso8601</c> (with <c>Z</c> or an offset), <c>Iso8601WithoutOffset</c> (<c>yyyy-MM-ddTHH:mm:ss</c>), or
+    /// <c>Any</c>. With one form, no characters can slide between the timestamp and the body under one signature;
+    /// <c>Any</c> closes the slide by refusing a body that would continue the timestamp (SECURITY.md). The default is
+    /// <c>Any</c>, which accepts what the vendor may send.
+    /// </summary>
+    public WebhookTimestampFormat TimestampFormat { get; init; } = WebhookTimestampFormat.Any;
 }

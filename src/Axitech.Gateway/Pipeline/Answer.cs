@@ -37,6 +37,9 @@ internal sealed record Answer(string Outcome, string Reason, int StatusCode)
     /// </summary>
     public bool BodyUnread { get; init; }
 
+    /// <summary>The problem's <c>detail</c> when it depends on the request (a bounded set of texts); null: the reason's own.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>Whether the answer carries an application/problem+json body; answers to delivered repeats are empty.</summary>
     public bool WritesProblem { get; init; }
 

@@ -47,10 +47,21 @@ internal sealed class SignatureCheck
             return _refusals[outcome];
         }
 
-        // The signed string has no separator between timestamp and body: when the body's first characters would
-        // continue the timestamp, the same signature verifies with them moved across (seconds read as milliseconds, a
-        // time given a zone), so only the split with the longest timestamp is ever accepted (see SECURITY.md).
-        if (WebhookTimestamp.IsContinuedBy(request.Timestamp, request.Body.Span))
+        // The signed string has no separator between timestamp and body. A policy with one timestamp form leaves no
+        // room for a slide; with Any, when the body's first characters would continue the timestamp, the same signature
+        // verifies with them moved across (seconds read as milliseconds, a time given a zone), so only the split with
+        // the longest timestamp is ever accepted (see SECURITY.md).
+        if (policy.TimestampFormat != WebhookTimestampFormat.Any)
+        {
+            if (!WebhookTimestamp.IsInFormat(request.Timestamp, policy.TimestampFormat))
+            {
+                return Answer.Reject(StatusCodes.Status401Unauthorized, WebhookOutcomes.TimestampFormat) with
+                {
+                    Detail = $"The timestamp is {WebhookTimestamp.DescribeForm(request.Timestamp)}; this route accepts {policy.TimestampFormat} only.",
+                };
+            }
+        }
+        else if (WebhookTimestamp.IsContinuedBy(request.Timestamp, request.Body.Span))
         {
             return _ambiguousTimestamp;
         }

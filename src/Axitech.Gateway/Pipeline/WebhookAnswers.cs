@@ -104,7 +104,7 @@ internal sealed partial class WebhookAnswers
 
         if (answer.WritesProblem)
         {
-            return ProblemResponses.WriteAsync(context, answer.StatusCode, answer.Reason);
+            return ProblemResponses.WriteAsync(context, answer.StatusCode, answer.Reason, answer.Detail);
         }
 
         response.StatusCode = answer.StatusCode;

@@ -33,6 +33,9 @@ internal static class WebhookOutcomes
     public const string BodyTimeout = "body_timeout";
     public const string PolicyUnavailable = "policy_unavailable";
 
+    /// <summary>A timestamp in a form its policy's TimestampFormat does not accept (the detail names the form seen).</summary>
+    public const string TimestampFormat = "timestamp_format";
+
     /// <summary>A valid signature whose timestamp the body's first characters would continue (a slid copy, or its original).</summary>
     public const string AmbiguousTimestamp = Axitech.Webhooks.AspNetCore.WebhookProblems.AmbiguousTimestamp;
 

@@ -35,20 +35,21 @@ internal static class ProblemResponses
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Bodies by status and reason, built once each (a body of the data-rate limit's 408 says 408).</summary>
-    private static readonly ConcurrentDictionary<(int Status, string Reason), byte[]> _bodies = new();
+    private static readonly ConcurrentDictionary<(int Status, string Reason, string? Detail), byte[]> _bodies = new();
 
-    public static Task WriteAsync(HttpContext context, int statusCode, string reason)
+    /// <summary>Writes the problem; <paramref name="detail"/>, when given, is one of a bounded set of texts (bodies are cached by it).</summary>
+    public static Task WriteAsync(HttpContext context, int statusCode, string reason, string? detail = null)
     {
         var response = context.Response;
         response.StatusCode = statusCode;
         GatewayTelemetry.TagServerError(context);
         response.ContentType = ContentType;
-        var body = _bodies.GetOrAdd((statusCode, reason), static key => Build(key.Status, key.Reason));
+        var body = _bodies.GetOrAdd((statusCode, reason, detail), static key => Build(key.Status, key.Reason, key.Detail));
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length, context.RequestAborted);
     }
 
     // The gateway's in_flight (a forward under way) keeps its own wording; every other shared reason reads as in the package.
-    private static byte[] Build(int status, string reason)
-        => WebhookProblems.CreateBody(status, reason, _details.GetValueOrDefault(reason) ?? WebhookProblems.GetDetail(status, reason));
+    private static byte[] Build(int status, string reason, string? detail)
+        => WebhookProblems.CreateBody(status, reason, detail ?? _details.GetValueOrDefault(reason) ?? WebhookProblems.GetDetail(status, reason));
 }

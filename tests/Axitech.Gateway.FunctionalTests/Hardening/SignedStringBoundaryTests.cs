@@ -69,6 +69,32 @@ public sealed class SignedStringBoundaryTests
     }
 
     [Fact]
+    public async Task WithOneTimestampForm_TheOriginalIsAccepted_AndItsSlidCopyIsRefusedNamingTheFormSeen()
+    {
+        // Webhooks:Policies:{name}:TimestampFormat: with UnixSeconds, the original (a body starting with digits)
+        // is delivered, and the copy read as milliseconds is refused as a timestamp of another form.
+        await using var gateway = await TestGateway.StartAsync(c =>
+        {
+            c["Webhooks:Policies:axitech:Deduplication:Enabled"] = "false";
+            c["Webhooks:Policies:axitech:TimestampFormat"] = "UnixSeconds";
+        });
+        var timestamp = WebhookTimestamp.FormatUnixSeconds(DateTimeOffset.UtcNow);
+        var original = SignedRequest.Create(Target, "123456"u8.ToArray(), timestamp: timestamp);
+        var slid = original with { Timestamp = timestamp + "123", Body = "456"u8.ToArray() };
+
+        using var slidResponse = await gateway.SendAsync(slid);
+        using var originalResponse = await gateway.SendAsync(original);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, slidResponse.StatusCode);
+        var problem = await slidResponse.Content.ReadAsStringAsync();
+        Assert.Contains("\"reason\":\"timestamp_format\"", problem, StringComparison.Ordinal);
+        Assert.Contains("The timestamp is Unix milliseconds; this route accepts UnixSeconds only.", problem, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, originalResponse.StatusCode);
+        var received = Assert.Single(gateway.Upstream.Received);
+        Assert.Equal("123456"u8.ToArray(), received.Body);
+    }
+
+    [Fact]
     public async Task DigitSlidBetweenAUnixTimestampAndTheBody_IsRefused()
     {
         await using var gateway = await TestGateway.StartAsync();
