@@ -42,4 +42,11 @@ public sealed record AxitechWebhookPolicyOptions
     /// put back in front of the received target before verifying. Empty (the default) when nothing is stripped.
     /// </summary>
     public string? SignedPathPrefix { get; init; }
+
+    /// <summary>
+    /// The one form of the timestamp header accepted (<c>UnixSeconds</c>, <c>UnixMilliseconds</c>, <c>Iso8601</c>,
+    /// <c>Iso8601WithoutOffset</c>), or <c>Any</c>, as in the gateway: with one form, no characters can slide between
+    /// the timestamp and the body. The default is <c>Any</c>.
+    /// </summary>
+    public WebhookTimestampFormat TimestampFormat { get; init; } = WebhookTimestampFormat.Any;
 }

@@ -65,8 +65,16 @@ internal sealed class SignatureVerification
                 return WebhookRefusal.Unauthorized(outcome);
             }
 
-            // As in the gateway: only the split with the longest timestamp is accepted (SECURITY.md, "No slide").
-            if (WebhookTimestamp.IsContinuedBy(timestamp, buffer.AsSpan(0, length)))
+            // As in the gateway: one timestamp form per policy, or with Any only the split with the longest timestamp is
+            // accepted (SECURITY.md, "The signed string has no separators").
+            if (options.TimestampFormat != WebhookTimestampFormat.Any)
+            {
+                if (!WebhookTimestamp.IsInFormat(timestamp, options.TimestampFormat))
+                {
+                    return WebhookRefusal.TimestampFormat;
+                }
+            }
+            else if (WebhookTimestamp.IsContinuedBy(timestamp, buffer.AsSpan(0, length)))
             {
                 return WebhookRefusal.AmbiguousTimestamp;
             }

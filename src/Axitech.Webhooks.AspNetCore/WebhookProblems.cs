@@ -25,6 +25,9 @@ public static class WebhookProblems
     /// <summary>The reason for a valid signature whose timestamp the body's first characters would continue (401).</summary>
     public const string AmbiguousTimestamp = "ambiguous_timestamp";
 
+    /// <summary>The reason for a timestamp of another form than the policy's <c>TimestampFormat</c> (401).</summary>
+    public const string TimestampFormat = "timestamp_format";
+
     /// <summary>Reason code of a repeat that arrived while the first copy is still being processed (409).</summary>
     public const string InFlight = "in_flight";
 
@@ -41,6 +44,7 @@ public static class WebhookProblems
         ["future_timestamp"] = "The timestamp is further in the future than the tolerance allows.",
         [BodyTooLarge] = "The body is larger than this route accepts.",
         [InvalidBody] = "The request body could not be read completely.",
+        [TimestampFormat] = "The timestamp is not in the one form this policy accepts (TimestampFormat).",
         [AmbiguousTimestamp] = "The body begins with characters that would continue the timestamp, so the signed string does not say where the timestamp ends.",
         [InFlight] = "The same delivery is being processed now; retry later.",
         [InvalidDeliveryId] = "The X-Axitech-Delivery-Id header is not a delivery id.",

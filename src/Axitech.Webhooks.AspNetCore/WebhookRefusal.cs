@@ -9,6 +9,7 @@ internal sealed record WebhookRefusal(int StatusCode, string Reason)
     public static readonly WebhookRefusal BodyTooLarge = new(StatusCodes.Status413PayloadTooLarge, WebhookProblems.BodyTooLarge);
     public static readonly WebhookRefusal InvalidBody = new(StatusCodes.Status400BadRequest, WebhookProblems.InvalidBody);
     public static readonly WebhookRefusal AmbiguousTimestamp = new(StatusCodes.Status401Unauthorized, WebhookProblems.AmbiguousTimestamp);
+    public static readonly WebhookRefusal TimestampFormat = new(StatusCodes.Status401Unauthorized, WebhookProblems.TimestampFormat);
     public static readonly WebhookRefusal BodyTimeout = new(StatusCodes.Status408RequestTimeout, WebhookProblems.InvalidBody);
 
     /// <summary>The client went away mid-body: nothing to write, but never a 2xx should the server still answer.</summary>

@@ -42,6 +42,29 @@ public sealed class SignatureEndpointTests
         Assert.Equal(0, received.Count);
     }
 
+    [Theory]
+    [InlineData(null, "ambiguous_timestamp", false)]
+    [InlineData("UnixSeconds", "timestamp_format", true)]
+    public async Task TheTimestampBodySlide_IsRefusedAsByTheGateway(string? format, string slidReason, bool originalAccepted)
+    {
+        var received = new Received();
+        await using var app = await StartAsync(received, c => c["Webhooks:Policies:axitech:TimestampFormat"] = format);
+        var timestamp = WebhookTimestamp.FormatUnixSeconds(app.Clock.GetUtcNow());
+        var original = app.Signed("/hooks", "123456"u8.ToArray(), timestamp: timestamp);
+        var signature = original.Headers.GetValues(AxitechSignature.SignatureHeaderName).Single();
+        using var slid = new HttpRequestMessage(HttpMethod.Post, "/hooks") { Content = new ByteArrayContent("456"u8.ToArray()) };
+        slid.Headers.Add(AxitechSignature.SignatureHeaderName, signature);
+        slid.Headers.Add(AxitechSignature.TimestampHeaderName, timestamp + "123");
+
+        using var slidResponse = await app.Client.SendAsync(slid, TestContext.Current.CancellationToken);
+        using var originalResponse = await app.Client.SendAsync(original, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, slidResponse.StatusCode);
+        Assert.Equal(slidReason, await Problem.ReasonAsync(slidResponse));
+        Assert.Equal(originalAccepted ? HttpStatusCode.OK : HttpStatusCode.Unauthorized, originalResponse.StatusCode);
+        Assert.Equal(originalAccepted ? 1 : 0, received.Count);
+    }
+
     [Fact]
     public async Task MissingSignature_Is401MissingSignature()
     {

@@ -34,7 +34,7 @@ internal static class WebhookOutcomes
     public const string PolicyUnavailable = "policy_unavailable";
 
     /// <summary>A timestamp in a form its policy's TimestampFormat does not accept (the detail names the form seen).</summary>
-    public const string TimestampFormat = "timestamp_format";
+    public const string TimestampFormat = Axitech.Webhooks.AspNetCore.WebhookProblems.TimestampFormat;
 
     /// <summary>A valid signature whose timestamp the body's first characters would continue (a slid copy, or its original).</summary>
     public const string AmbiguousTimestamp = Axitech.Webhooks.AspNetCore.WebhookProblems.AmbiguousTimestamp;
