@@ -36,6 +36,25 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Another connection holds the write lock (<c>BEGIN EXCLUSIVE</c>) until disposed; readers still read.</summary>
+    protected override async Task<IAsyncDisposable> StallWritesAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using (var begin = connection.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        // Closing the connection rolls its transaction back and lets the writers in.
+        return connection;
+    }
+
+    /// <summary>SQLite cannot add a constraint to a table: a trigger refuses the route's rows (SQLITE_CONSTRAINT).</summary>
+    protected override Task RefuseRouteAsync(string route)
+        => ExecuteRawAsync($"CREATE TRIGGER refuse_route BEFORE INSERT ON deliveries WHEN NEW.route = '{route}' BEGIN SELECT RAISE(ABORT, 'route refused'); END;");
+
     /// <summary>The database file and its write-ahead log, where a commit lands first.</summary>
     protected override Task<bool> StorageContainsAsync(byte[] marker)
         => Task.FromResult(new[] { DatabasePath, DatabasePath + "-wal" }
