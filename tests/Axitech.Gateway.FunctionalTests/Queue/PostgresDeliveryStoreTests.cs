@@ -35,29 +35,7 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>
-    /// Every client backend of the server is paused with SIGSTOP (the store's pooled connections then hang mid-command,
-    /// as on a database that stopped answering) until disposed, which resumes them (SIGCONT) whatever happened.
-    /// </summary>
-    protected override async Task<IAsyncDisposable> StallWritesAsync()
-    {
-        List<int> backends = [];
-        await using (var connection = new NpgsqlConnection(_connectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()", connection);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                backends.Add(reader.GetInt32(0));
-            }
-        }
-
-        Assert.NotEmpty(backends);
-        var stall = new BackendStall(backends);
-        await stall.SignalAsync("-STOP");
-        return stall;
-    }
+    protected override Task<IAsyncDisposable> StallWritesAsync() => DatabaseStalls.PausePostgresBackendsAsync(_connectionString);
 
     protected override Task RefuseRouteAsync(string route)
         => ExecuteRawAsync($"ALTER TABLE deliveries ADD CONSTRAINT refuse_route CHECK (route <> '{route}')");
@@ -154,18 +132,6 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
         catch (UnauthorizedAccessException)
         {
             return [];
-        }
-    }
-
-    /// <summary>Paused backends, resumed on dispose.</summary>
-    private sealed class BackendStall(List<int> pids) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync() => new(SignalAsync("-CONT"));
-
-        public async Task SignalAsync(string signal)
-        {
-            using var kill = System.Diagnostics.Process.Start("kill", [signal, .. pids.Select(pid => pid.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-            await kill.WaitForExitAsync();
         }
     }
 }

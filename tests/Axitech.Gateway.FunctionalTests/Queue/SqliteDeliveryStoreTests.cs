@@ -36,20 +36,7 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Another connection holds the write lock (<c>BEGIN EXCLUSIVE</c>) until disposed; readers still read.</summary>
-    protected override async Task<IAsyncDisposable> StallWritesAsync()
-    {
-        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync();
-        await using (var begin = connection.CreateCommand())
-        {
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            await begin.ExecuteNonQueryAsync();
-        }
-
-        // Closing the connection rolls its transaction back and lets the writers in.
-        return connection;
-    }
+    protected override Task<IAsyncDisposable> StallWritesAsync() => DatabaseStalls.LockSqliteAsync(DatabasePath);
 
     /// <summary>SQLite cannot add a constraint to a table: a trigger refuses the route's rows (SQLITE_CONSTRAINT).</summary>
     protected override Task RefuseRouteAsync(string route)
