@@ -13,7 +13,7 @@ namespace Axitech.Gateway.Queue;
 /// <remarks>
 /// With a capacity, at most that many items are held (queued or in the batch being written): a database that hangs
 /// holds a bounded amount of memory, and a submission beyond it is refused at once. An item whose waiter has gone
-/// before its batch is taken is not written; a batch whose waiters have all gone has its write cancelled.
+/// before its batch is taken is not written; optionally, a batch whose waiters have all gone has its write cancelled.
 /// </remarks>
 /// <typeparam name="TItem">What is written.</typeparam>
 /// <typeparam name="TResult">What each waiter is told once the commit returned.</typeparam>
@@ -27,6 +27,7 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     private readonly Action<int, Exception> _batchFailed;
     private readonly Func<Exception, bool>? _retryAlone;
     private readonly int? _capacity;
+    private readonly bool _cancelWhenAbandoned;
     private readonly Task _writer;
     private long _batches;
     private long _items;
@@ -43,17 +44,23 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     /// Whether a failed batch of several items is written again item by item, so that one bad item fails only itself;
     /// false for failures that would fail every item anyway (the database is down). Null: never.
     /// </param>
+    /// <param name="cancelWhenAbandoned">
+    /// Whether a batch's write is cancelled once every waiter of it has gone (nobody is left to tell its outcome);
+    /// otherwise a batch taken is always written to its end.
+    /// </param>
     public GroupCommit(
         Func<IReadOnlyList<TItem>, CancellationToken, Task<TResult[]>> writeBatch,
         Action<int, Exception> batchFailed,
         int? capacity = null,
-        Func<Exception, bool>? retryAlone = null)
+        Func<Exception, bool>? retryAlone = null,
+        bool cancelWhenAbandoned = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity ?? 1, 1, nameof(capacity));
         _writeBatch = writeBatch;
         _batchFailed = batchFailed;
         _capacity = capacity;
         _retryAlone = retryAlone;
+        _cancelWhenAbandoned = cancelWhenAbandoned;
 
         // Bounded by the capacity, which TrySubmit enforces first: the channel is never full when written to.
         _channel = capacity is { } bound
@@ -74,7 +81,8 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 
     /// <summary>
     /// Queues the item and waits for its batch's commit. Cancelling stops the wait, not the write: an item already taken
-    /// into a batch may still be committed (unless every waiter of its batch has gone); one not yet taken is dropped.
+    /// into a batch may still be committed (unless every waiter of its batch has gone and the batch is cancelled then);
+    /// one not yet taken is dropped.
     /// After <see cref="DisposeAsync"/>, fails with <see cref="ObjectDisposedException"/>.
     /// </summary>
     public Task<TResult> SubmitAsync(TItem item, CancellationToken cancellationToken)
@@ -84,9 +92,8 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
     /// <summary>As <see cref="SubmitAsync"/>, but null at once, and nothing queued, when the capacity is reached.</summary>
     public Task<TResult>? TrySubmit(TItem item, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _held) > _capacity)
+        if (!TryHold())
         {
-            Interlocked.Decrement(ref _held);
             return null;
         }
 
@@ -98,6 +105,24 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 
         Interlocked.Decrement(ref _held);
         return Task.FromException<TResult>(new ObjectDisposedException(nameof(GroupCommit<TItem, TResult>)));
+    }
+
+    // Never above the capacity, not even for a moment: what is counted is what may be held.
+    private bool TryHold()
+    {
+        var held = Volatile.Read(ref _held);
+        while (held < _capacity || _capacity is null)
+        {
+            var seen = Interlocked.CompareExchange(ref _held, held + 1, held);
+            if (seen == held)
+            {
+                return true;
+            }
+
+            held = seen;
+        }
+
+        return false;
     }
 
     private async Task WriteLoopAsync()
@@ -140,10 +165,10 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
 
     private async Task WriteAsync(List<Pending> batch)
     {
-        using var abandoned = new BatchAbandonment(batch);
+        using var abandoned = new BatchAbandonment(batch, _cancelWhenAbandoned);
         try
         {
-            // Cancelled only once no waiter is left: while one waits, its commit decides what it is told.
+            // Cancelled only once no waiter is left, if at all: while one waits, its commit decides what it is told.
             var results = await _writeBatch(batch.ConvertAll(pending => pending.Item), abandoned.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, batch.Count);
@@ -195,17 +220,17 @@ internal sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>A token cancelled once every waiter of a batch has gone (never when one of them cannot go).</summary>
+    /// <summary>A token cancelled once every waiter of a batch has gone (never when disabled, or when one of them cannot go).</summary>
     private sealed class BatchAbandonment : IDisposable
     {
         private readonly CancellationTokenSource _source = new();
         private readonly List<CancellationTokenRegistration> _registrations = [];
         private int _remaining;
 
-        public BatchAbandonment(List<Pending> batch)
+        public BatchAbandonment(List<Pending> batch, bool enabled)
         {
             _remaining = batch.Count;
-            if (batch.Exists(pending => !pending.CancellationToken.CanBeCanceled))
+            if (!enabled || batch.Exists(pending => !pending.CancellationToken.CanBeCanceled))
             {
                 return;
             }

@@ -58,7 +58,11 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
 
             // A batch that failed for one of its rows (a constraint, a value the engine refused) is written again row
             // by row; one that failed because the database is unreachable or its waiters left would only fail again.
-            retryAlone: IsRowError);
+            retryAlone: IsRowError,
+
+            // A batch whose senders have all gone (timed out or disconnected) is rolled back rather than committed
+            // behind their backs; a hung database's command is cancelled with it.
+            cancelWhenAbandoned: true);
 
         // A failed settlement batch was logged by RunAsync (4002); its waiters get the exception.
         _settlements = new(WriteSettlementsAsync, static (_, _) => { });
