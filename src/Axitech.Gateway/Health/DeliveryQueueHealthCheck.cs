@@ -6,7 +6,9 @@ namespace Axitech.Gateway.Health;
 
 /// <summary>
 /// Ready when no route queues its deliveries (the store is not touched then), or when the delivery store answers
-/// within 2 seconds: otherwise queued routes answer 503 and nothing is delivered.
+/// within 2 seconds and fewer than <see cref="DeliveryQueueOptions.MaxPendingAcceptances"/> acceptances wait for a
+/// commit: otherwise queued routes answer 503 and nothing is delivered. Unhealthy, not degraded, when the acceptances
+/// are at their bound: this replica then refuses every queued delivery, so a balancer should send them elsewhere.
 /// </summary>
 internal sealed class DeliveryQueueHealthCheck : IHealthCheck
 {
@@ -29,6 +31,13 @@ internal sealed class DeliveryQueueHealthCheck : IHealthCheck
         }
 
         var store = _services.GetRequiredService<IDeliveryStore>();
+        var limit = _services.GetRequiredService<DeliveryQueueOptions>().MaxPendingAcceptances;
+        if (store.PendingAcceptances >= limit)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"{limit} acceptances wait for a commit by the {store.Name} delivery store (Webhooks:Queue:MaxPendingAcceptances): queued routes answer 503 (queue_unavailable) until it catches up.");
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_timeout);
         try

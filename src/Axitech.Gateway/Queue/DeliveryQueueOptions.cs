@@ -36,6 +36,20 @@ public sealed record DeliveryQueueOptions
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The most acceptances that may wait for their commit at once (queued for the writer, or in the batch being
+    /// written). Beyond it a queued route answers <c>503</c> with <c>Retry-After</c> at once and <c>/readyz</c> reports
+    /// unhealthy, so that a database that hangs holds a bounded amount of memory. The default is 1,024.
+    /// </summary>
+    public int MaxPendingAcceptances { get; init; } = 1024;
+
+    /// <summary>
+    /// The longest a sender waits for its delivery's commit: after it the answer is <c>503</c> with <c>Retry-After</c>
+    /// (a delivery not yet written is then not written; one whose commit was under way may still be stored, and the
+    /// sender's retry is a repeat). At most 5 minutes; the default is 10 seconds.
+    /// </summary>
+    public TimeSpan AcceptTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long dead-lettered deliveries are kept for inspection and replay before they are purged. The default is 14 days.</summary>
     public TimeSpan DeadRetention { get; init; } = TimeSpan.FromDays(14);
 

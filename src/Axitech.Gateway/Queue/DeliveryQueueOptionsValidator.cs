@@ -36,6 +36,17 @@ internal static class DeliveryQueueOptionsValidator
             problems.Add($"{Section}:MaxConcurrency is {options.MaxConcurrency.ToString(CultureInfo.InvariantCulture)}: set it to 1 or more (the default is 4).");
         }
 
+        if (options.MaxPendingAcceptances < 1)
+        {
+            problems.Add($"{Section}:MaxPendingAcceptances is {options.MaxPendingAcceptances.ToString(CultureInfo.InvariantCulture)}: set it to 1 or more (the default is 1024).");
+        }
+
+        RequirePositive(problems, "AcceptTimeout", options.AcceptTimeout, "00:00:10");
+        if (options.AcceptTimeout > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{Section}:AcceptTimeout is {Format(options.AcceptTimeout)}: set it to at most 00:05:00 (the default is 00:00:10); a sender waits this long at most for its 202.");
+        }
+
         RequirePositive(problems, "Lease", options.Lease, "00:01:00");
         RequirePositive(problems, "PollInterval", options.PollInterval, "00:00:30");
         if (options.PollInterval > TimeSpan.FromHours(1))

@@ -35,6 +35,11 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override Task<IAsyncDisposable> StallWritesAsync() => DatabaseStalls.PausePostgresBackendsAsync(_connectionString);
+
+    protected override Task RefuseRouteAsync(string route)
+        => ExecuteRawAsync($"ALTER TABLE deliveries ADD CONSTRAINT refuse_route CHECK (route <> '{route}')");
+
     /// <summary>Every file of the cluster (tables, TOAST, WAL) after a checkpoint has written the tables out.</summary>
     protected override async Task<bool> StorageContainsAsync(byte[] marker)
     {

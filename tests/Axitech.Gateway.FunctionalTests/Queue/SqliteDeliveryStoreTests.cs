@@ -36,6 +36,12 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         await command.ExecuteNonQueryAsync();
     }
 
+    protected override Task<IAsyncDisposable> StallWritesAsync() => DatabaseStalls.LockSqliteAsync(DatabasePath);
+
+    /// <summary>SQLite cannot add a constraint to a table: a trigger refuses the route's rows (SQLITE_CONSTRAINT).</summary>
+    protected override Task RefuseRouteAsync(string route)
+        => ExecuteRawAsync($"CREATE TRIGGER refuse_route BEFORE INSERT ON deliveries WHEN NEW.route = '{route}' BEGIN SELECT RAISE(ABORT, 'route refused'); END;");
+
     /// <summary>The database file and its write-ahead log, where a commit lands first.</summary>
     protected override Task<bool> StorageContainsAsync(byte[] marker)
         => Task.FromResult(new[] { DatabasePath, DatabasePath + "-wal" }

@@ -16,6 +16,8 @@ public sealed class DeliveryQueueOptionsValidatorTests
         Assert.Equal("data/queue.db", options.Path);
         Assert.Equal(4, options.MaxConcurrency);
         Assert.Equal(TimeSpan.FromMinutes(1), options.Lease);
+        Assert.Equal(1024, options.MaxPendingAcceptances);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.AcceptTimeout);
         Assert.Equal(TimeSpan.FromDays(14), options.DeadRetention);
         Assert.Empty(options.EncryptionKeys);
         Assert.Equal(TimeSpan.FromSeconds(1), options.Retry.InitialDelay);
@@ -32,6 +34,8 @@ public sealed class DeliveryQueueOptionsValidatorTests
         {
             Path = " ",
             MaxConcurrency = 0,
+            MaxPendingAcceptances = 0,
+            AcceptTimeout = TimeSpan.Zero,
             Lease = TimeSpan.Zero,
             DeadRetention = TimeSpan.FromDays(-1),
             EncryptionKeys = [_key, "not base64!", shortKey, "", _key],
@@ -44,6 +48,8 @@ public sealed class DeliveryQueueOptionsValidatorTests
         [
             "Webhooks:Queue:Path is empty: set it to the SQLite file to keep deliveries in (the default is data/queue.db), or set ConnectionStrings:Postgres.",
             "Webhooks:Queue:MaxConcurrency is 0: set it to 1 or more (the default is 4).",
+            "Webhooks:Queue:MaxPendingAcceptances is 0: set it to 1 or more (the default is 1024).",
+            "Webhooks:Queue:AcceptTimeout is 00:00:00: set it to a positive duration (d.hh:mm:ss; the default is 00:00:10).",
             "Webhooks:Queue:Lease is 00:00:00: set it to a positive duration (d.hh:mm:ss; the default is 00:01:00).",
             "Webhooks:Queue:DeadRetention is -1.00:00:00: set it to a positive duration (d.hh:mm:ss; the default is 14.00:00:00).",
             "Webhooks:Queue:Retry:MaxAge is 00:00:00: set it to a positive duration (d.hh:mm:ss; the default is 3.00:00:00).",
@@ -67,5 +73,13 @@ public sealed class DeliveryQueueOptionsValidatorTests
         var problem = Assert.Single(DeliveryQueueOptionsValidator.GetProblems(options, "Host=db;Password=s3cret;Bogus Keyword=1"));
         Assert.StartsWith("ConnectionStrings:Postgres is not a valid Npgsql connection string", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnAcceptTimeoutOverFiveMinutes_IsRefused()
+    {
+        var problems = DeliveryQueueOptionsValidator.GetProblems(new DeliveryQueueOptions { AcceptTimeout = TimeSpan.FromMinutes(6) });
+
+        Assert.Equal(["Webhooks:Queue:AcceptTimeout is 00:06:00: set it to at most 00:05:00 (the default is 00:00:10); a sender waits this long at most for its 202."], problems);
     }
 }

@@ -11,4 +11,10 @@ internal enum AcceptOutcome
 
     /// <summary>The store could not commit it (unreachable, full, read-only): nothing was accepted. Answer 503.</summary>
     Unavailable,
+
+    /// <summary>
+    /// As many acceptances as <see cref="DeliveryQueueOptions.MaxPendingAcceptances"/> already wait for a commit (the
+    /// database is slow or hangs): nothing was queued. Answer 503.
+    /// </summary>
+    Full,
 }

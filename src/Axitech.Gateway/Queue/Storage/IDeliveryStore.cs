@@ -22,6 +22,9 @@ internal interface IDeliveryStore : IAsyncDisposable
     /// <summary>Acceptances (new and duplicate) answered by those transactions.</summary>
     long CommittedAcceptances { get; }
 
+    /// <summary>Acceptances waiting for their commit now (at most <see cref="DeliveryQueueOptions.MaxPendingAcceptances"/>).</summary>
+    int PendingAcceptances { get; }
+
     /// <summary>Creates or migrates the schema; throws <see cref="DeliveryStoreUnavailableException"/> when the database cannot be reached or is newer than this gateway.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

@@ -151,6 +151,10 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
     protected override bool IsUnavailable(Exception exception)
         => exception is DbException or IOException or SocketException or TimeoutException;
 
+    // Class 22 (data exception) and 23 (integrity constraint violation).
+    protected override bool IsRowError(Exception exception)
+        => exception is PostgresException { SqlState: ['2', '2' or '3', ..] };
+
     protected override object ToDbId(Guid id) => id;
 
     protected override Guid ReadId(DbDataReader reader, int ordinal) => reader.GetGuid(ordinal);

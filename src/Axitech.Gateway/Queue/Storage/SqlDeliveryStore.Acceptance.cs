@@ -38,9 +38,15 @@ internal abstract partial class SqlDeliveryStore
             }
         }
 
+        var submitted = _acceptances.TrySubmit(row, cancellationToken);
+        if (submitted is null)
+        {
+            return AcceptResult.Full;
+        }
+
         try
         {
-            return await _acceptances.SubmitAsync(row, cancellationToken).ConfigureAwait(false);
+            return await submitted.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -51,7 +51,18 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
         Logger = logger;
         _protector = BodyProtector.Create(options.EncryptionKeys);
         _writeGate = serializeWrites ? new SemaphoreSlim(1, 1) : null;
-        _acceptances = new(WriteBatchAsync, (count, ex) => Log.AcceptancesFailed(logger, name, count, ex.GetType().Name, Describe(ex)));
+        _acceptances = new(
+            WriteBatchAsync,
+            (count, ex) => Log.AcceptancesFailed(logger, name, count, ex.GetType().Name, Describe(ex)),
+            options.MaxPendingAcceptances,
+
+            // A batch that failed for one of its rows (a constraint, a value the engine refused) is written again row
+            // by row; one that failed because the database is unreachable or its waiters left would only fail again.
+            retryAlone: IsRowError,
+
+            // A batch whose senders have all gone (timed out or disconnected) is rolled back rather than committed
+            // behind their backs; a hung database's command is cancelled with it.
+            cancelWhenAbandoned: true);
 
         // A failed settlement batch was logged by RunAsync (4002); its waiters get the exception.
         _settlements = new(WriteSettlementsAsync, static (_, _) => { });
@@ -62,6 +73,11 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
     public long CommittedBatches => _acceptances.CommittedBatches;
 
     public long CommittedAcceptances => _acceptances.CommittedItems;
+
+    public int PendingAcceptances => _acceptances.Held;
+
+    /// <summary>How many of them are in the batch being written now (the rest wait for the next one).</summary>
+    public int AcceptancesBeingWritten => _acceptances.Writing;
 
     public long CommittedSettlementBatches => _settlements.CommittedBatches;
 
@@ -87,6 +103,9 @@ internal abstract partial class SqlDeliveryStore : IDeliveryStore
 
     /// <summary>Whether <paramref name="exception"/> means the database cannot be reached or cannot write.</summary>
     protected abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>Whether <paramref name="exception"/> is one row's fault (a constraint it violates, a value refused), not the database's.</summary>
+    protected abstract bool IsRowError(Exception exception);
 
     protected abstract object ToDbId(Guid id);
 

@@ -158,6 +158,10 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
     protected override bool IsUnavailable(Exception exception)
         => exception is DbException or IOException or UnauthorizedAccessException;
 
+    // SQLITE_TOOBIG, SQLITE_CONSTRAINT (a trigger's RAISE(ABORT) too), SQLITE_MISMATCH, SQLITE_RANGE.
+    protected override bool IsRowError(Exception exception)
+        => exception is SqliteException { SqliteErrorCode: 18 or 19 or 20 or 25 };
+
     protected override object ToDbId(Guid id) => id.ToString("D");
 
     protected override Guid ReadId(DbDataReader reader, int ordinal) => Guid.Parse(reader.GetString(ordinal));
