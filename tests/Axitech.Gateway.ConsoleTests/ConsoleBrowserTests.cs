@@ -72,6 +72,14 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         // Its own page, then replay with a click and a confirmation.
         await page.ClickAsync($"a[href='/console/deliveries/{dead}']");
         Assert.Contains("status_400", await page.TextContentAsync("#delivery"), StringComparison.Ordinal);
+
+        // Its one attempt, as the store recorded it in the attempt's settlement: the destination and the upstream's 400.
+        var attempt = page.Locator("#attempts tbody tr td");
+        Assert.Equal(1, await page.Locator("#attempts tbody tr").CountAsync());
+        Assert.Equal("1", await attempt.Nth(0).TextContentAsync());
+        Assert.Equal("d1", await attempt.Nth(2).TextContentAsync());
+        Assert.Equal("400 status_400", (await attempt.Nth(3).TextContentAsync())!.Trim());
+        Assert.Matches(@"^\d+ ms$|^\d+(\.\d+)? s$", await attempt.Nth(4).TextContentAsync());
         await page.ScreenshotAsync("console-delivery.png");
         await page.ClickAsync("#replay-one");
         Assert.Contains("Replay 1 selected delivery?", await page.TextContentAsync("#replay-confirm"), StringComparison.Ordinal);

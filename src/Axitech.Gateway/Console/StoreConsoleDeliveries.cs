@@ -95,7 +95,12 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         }
 
         var size = await Store.GetBodySizeAsync(id, cancellationToken).ConfigureAwait(false);
-        return ToConsole(stored) with { Size = size };
+        var attempts = await Store.GetAttemptsAsync(id, cancellationToken).ConfigureAwait(false);
+        return ToConsole(stored) with
+        {
+            Size = size,
+            AttemptHistory = [.. attempts.Select(a => new ConsoleAttempt(a.Attempt, a.Record.AttemptedAt, a.Record.Destination, a.Record.StatusCode, a.Record.Error, a.Record.Duration))],
+        };
     }
 
     public async Task<int> CountDeadAsync(ConsoleDeliveryFilter filter, CancellationToken cancellationToken)

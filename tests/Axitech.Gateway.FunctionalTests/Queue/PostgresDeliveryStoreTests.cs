@@ -94,7 +94,7 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version ORDER BY version) FROM delivery_schema_version", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal(new[] { 1, 2, 3 }, versions);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, versions);
         Assert.All(stores, s => Assert.True(s.PingAsync(default).Result));
     }
 
@@ -102,12 +102,12 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
     public async Task ASchemaNewerThanThisGateway_IsRefused()
     {
         await CreateStoreAsync();
-        await ExecuteRawAsync("INSERT INTO delivery_schema_version (version, applied_at) VALUES (4, 0)");
+        await ExecuteRawAsync("INSERT INTO delivery_schema_version (version, applied_at) VALUES (5, 0)");
 
         await using var store = NewStore(new DeliveryQueueOptions());
         var error = await Assert.ThrowsAsync<DeliveryStoreUnavailableException>(() => store.InitializeAsync(default));
 
-        Assert.Contains("schema is version 4, newer than this gateway knows (3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema is version 5, newer than this gateway knows (4)", error.Message, StringComparison.Ordinal);
         Assert.Equal(AcceptOutcome.Unavailable, (await store.AcceptAsync(Delivery(NewKey()), default)).Outcome);
     }
 
