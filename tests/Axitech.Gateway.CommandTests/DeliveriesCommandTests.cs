@@ -235,7 +235,7 @@ public sealed class DeliveriesCommandTests : IAsyncLifetime
     {
         var id = await AcceptAsync(route, Encoding.ASCII.GetBytes(BodyMarker));
         var leased = Assert.Single(await _store.LeaseDueAsync(route, 1, "test", TimeSpan.FromMinutes(1), default));
-        Assert.True(await _store.DeadLetterAsync(leased.Lease, 503, DeliveryErrors.MaxAttempts, default));
+        Assert.True(await _store.DeadLetterAsync(leased.Lease, 503, DeliveryErrors.MaxAttempts, null, default));
         return id;
     }
 

@@ -72,6 +72,14 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         // Its own page, then replay with a click and a confirmation.
         await page.ClickAsync($"a[href='/console/deliveries/{dead}']");
         Assert.Contains("status_400", await page.TextContentAsync("#delivery"), StringComparison.Ordinal);
+
+        // Its one attempt, as the store recorded it in the attempt's settlement: the destination and the upstream's 400.
+        var attempt = page.Locator("#attempts tbody tr td");
+        Assert.Equal(1, await page.Locator("#attempts tbody tr").CountAsync());
+        Assert.Equal("1", await attempt.Nth(0).TextContentAsync());
+        Assert.Equal("d1", await attempt.Nth(2).TextContentAsync());
+        Assert.Equal("400 status_400", (await attempt.Nth(3).TextContentAsync())!.Trim());
+        Assert.Matches(@"^\d+ ms$|^\d+(\.\d+)? s$", await attempt.Nth(4).TextContentAsync());
         await page.ScreenshotAsync("console-delivery.png");
         await page.ClickAsync("#replay-one");
         Assert.Contains("Replay 1 selected delivery?", await page.TextContentAsync("#replay-confirm"), StringComparison.Ordinal);
@@ -86,6 +94,62 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         var audit = Assert.Single(console.Logs.GetSnapshot(), r => r.Id.Id == 10005);
         Assert.Equal("Axitech.Gateway.Console", audit.Category);
         Assert.Equal($"Console: {ConsoleUsers.Operator} replayed deliveries of route claims: 1 of 1 selected made pending again. Ids: {dead}.", audit.Message);
+    }
+
+    [Fact]
+    public async Task PauseAndResume_WithClicks_StopAndRestartDeliveries()
+    {
+        await using var console = await ConsoleGateway.StartAsync(c => c["ReverseProxy:Routes:claims:Metadata:WebhookDeliveryRate"] = "50");
+        console.UpstreamAccepts();
+        await using var context = await browser.NewContextAsync(console.ManagementUrl);
+        var page = await context.SignedInPageAsync(ConsoleUsers.Operator, ConsoleUsers.OperatorPassword);
+
+        // The state as deliveries routes reads it, the route's pace and concurrency (Webhooks:Queue:MaxConcurrency's 4).
+        var claims = page.Locator("#routes tr[data-route=claims] td");
+        Assert.Equal("delivering", await claims.Nth(2).TextContentAsync());
+        Assert.Equal("50/s", await claims.Nth(7).TextContentAsync());
+        Assert.Equal("4", await claims.Nth(8).TextContentAsync());
+
+        // Pause: a confirmation first, and nothing paused until it is confirmed.
+        await page.ClickAsync("#pause-claims");
+        Assert.Contains("Pause route claims?", await page.TextContentAsync("#pause-confirm"), StringComparison.Ordinal);
+        Assert.Empty(await console.Store.GetPausedAsync(TestContext.Current.CancellationToken));
+        await page.ClickAsync("#confirm");
+        Assert.Equal("Paused route claims: it accepts and attempts nothing until it is resumed.", await page.TextContentAsync("#pause-result"));
+        await console.WaitForRouteStateAsync(RouteState.Paused);
+
+        // Accepted while paused: the workers look at the store and leave it alone; the upstream sees nothing.
+        var held = new[] { await console.AcceptedAsync(), await console.AcceptedAsync() };
+        await console.WaitForTwoRoundsAsync();
+        foreach (var id in held)
+        {
+            var stored = (await console.Store.GetAsync(id, false, TestContext.Current.CancellationToken))!;
+            Assert.Equal((DeliveryState.Pending, 0), (stored.State, stored.Attempts));
+        }
+
+        Assert.Empty(console.Gateway.Upstream.Received);
+
+        await page.ClickAsync("#back");
+        Assert.Equal("paused", await claims.Nth(2).TextContentAsync());
+        Assert.Equal(0, await page.Locator("#pause-claims").CountAsync());
+        await page.ClickAsync("#resume-claims");
+        Assert.Contains("Resume route claims?", await page.TextContentAsync("#pause-confirm"), StringComparison.Ordinal);
+        await page.ClickAsync("#confirm");
+        Assert.Equal("Resumed route claims: its pending deliveries are attempted again, oldest first.", await page.TextContentAsync("#pause-result"));
+
+        foreach (var id in held)
+        {
+            await console.WaitForStateAsync(id, DeliveryState.Delivered);
+            Assert.Contains(console.Gateway.Upstream.Received, r => r.Header("X-Axitech-Delivery-Id") == id.ToString());
+        }
+
+        await page.ClickAsync("#back");
+        Assert.Equal("delivering", await claims.Nth(2).TextContentAsync());
+
+        // Both actions are in the audit log: who, what, which route.
+        Assert.Equal(
+            [$"Console: {ConsoleUsers.Operator} paused route claims (changed).", $"Console: {ConsoleUsers.Operator} resumed route claims (changed)."],
+            console.Logs.GetSnapshot().Where(r => r.Id.Id == 10008).Select(r => r.Message));
     }
 
     [Fact]
@@ -126,6 +190,8 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         Assert.Equal((int)HttpStatusCode.Redirect, signedIn.Status);
 
         Assert.Equal("1", await page.Locator("#routes tr[data-route=claims] td").Nth(4).TextContentAsync());
+        Assert.Equal("delivering", await page.Locator("#routes tr[data-route=claims] td").Nth(2).TextContentAsync());
+        Assert.Equal(0, await page.Locator("form[action^='/console/pause'], #pause-claims").CountAsync());
         await page.GotoAsync("/console/deliveries?state=dead");
         Assert.Equal(dead.ToString(), await page.Locator("#deliveries tbody tr").First.GetAttributeAsync("data-id"));
         Assert.Equal(0, await page.Locator("#replay-selected, #replay-matching, input[name=ids]").CountAsync());
@@ -140,6 +206,14 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
             var forged = await context.PostFormAsync($"/console/replay?handler={handler}", ("ids", dead.ToString()), ("__RequestVerificationToken", token));
             Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
         }
+
+        foreach (var handler in new[] { "Confirm", "Apply" })
+        {
+            var forged = await context.PostFormAsync($"/console/pause?handler={handler}", ("route", "claims"), ("pause", "true"), ("__RequestVerificationToken", token));
+            Assert.Equal((int)HttpStatusCode.Forbidden, forged.Status);
+        }
+
+        Assert.Empty(await console.Store.GetPausedAsync(TestContext.Current.CancellationToken));
 
         await console.AssertUntouchedAsync(dead);
     }

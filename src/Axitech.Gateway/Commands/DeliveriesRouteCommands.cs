@@ -21,17 +21,10 @@ internal static class DeliveriesRouteCommands
             var configured = QueuedRoutes(configurationOptions, parseResult, out var options);
             await using var store = DeliveriesCommand.OpenStore(configurationOptions, parseResult);
             var stats = (await DeliveriesCommand.Guard(() => store.GetStatsAsync(cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.RouteId, StringComparer.OrdinalIgnoreCase);
-            var paused = (await DeliveriesCommand.Guard(() => store.GetPausedAsync(cancellationToken)).ConfigureAwait(false)).Select(p => p.RouteId).ToHashSet(StringComparer.OrdinalIgnoreCase);
             var now = TimeProvider.System.GetUtcNow();
+            var states = await DeliveriesCommand.Guard(() => StoredRouteStates.ReadAsync(store, options, now, cancellationToken)).ConfigureAwait(false);
 
-            // A replica reports at each probe (at most MaxDelay apart); a report older than that and then some is of one that died.
-            var fresh = options.Retry.MaxDelay + options.Lease + options.PollInterval + TimeSpan.FromMinutes(1);
-            var backingOff = (await DeliveriesCommand.Guard(() => store.GetBackoffReportsAsync(cancellationToken)).ConfigureAwait(false))
-                .Where(r => now - r.SeenAt <= fresh)
-                .GroupBy(r => r.RouteId, StringComparer.OrdinalIgnoreCase)
-                .ToDictionary(g => g.Key, g => g.Min(r => r.Since), StringComparer.OrdinalIgnoreCase);
-
-            var names = configured.Keys.Concat(stats.Keys).Concat(paused).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+            var names = configured.Keys.Concat(stats.Keys).Concat(states.Paused).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
             if (names.Count == 0)
             {
                 await output.Out.WriteLineAsync("No queued routes.").ConfigureAwait(false);
@@ -43,7 +36,8 @@ internal static class DeliveriesRouteCommands
             {
                 var stat = stats.GetValueOrDefault(name);
                 var route = configured.GetValueOrDefault(name);
-                var state = paused.Contains(name) ? RouteStates.Paused : backingOff.TryGetValue(name, out var since) ? $"{RouteStates.BackingOff} ({Age(now - since)})" : RouteStates.Delivering;
+                var (state, since) = states.Of(name);
+                state = since is { } backingOffSince ? $"{state} ({Age(now - backingOffSince)})" : state;
                 return new[]
                 {
                     name + (route is null ? " (not queued)" : string.Empty),

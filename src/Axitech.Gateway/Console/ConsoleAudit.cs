@@ -35,6 +35,9 @@ internal sealed partial class ConsoleAudit
     public void ReplayedDead(string? user, ConsoleDeliveryFilter filter, int replayed)
         => Log.ReplayedDead(_logger, user ?? "-", filter.Route ?? "*", filter.Error ?? "*", filter.From, filter.To, replayed);
 
+    public void Held(string? user, string routeId, bool paused, bool changed)
+        => Log.Held(_logger, user ?? "-", paused ? "paused" : "resumed", routeId, changed ? "changed" : "no change: it already was");
+
     public void Refused(string? user, string method, string path) => Log.Forbidden(_logger, user ?? "-", method, path);
 
     private static partial class Log
@@ -59,5 +62,8 @@ internal sealed partial class ConsoleAudit
 
         [LoggerMessage(10007, LogLevel.Warning, "Console: {User} was refused {Method} {Path} (the Operator role is needed).")]
         public static partial void Forbidden(ILogger logger, string user, string method, string path);
+
+        [LoggerMessage(10008, LogLevel.Warning, "Console: {User} {Action} route {RouteId} ({Outcome}).")]
+        public static partial void Held(ILogger logger, string user, string action, string routeId, string outcome);
     }
 }

@@ -37,4 +37,7 @@ public sealed record ConsoleDelivery
     public string? EventType { get; init; }
 
     public string? GroupType { get; init; }
+
+    /// <summary>Each recorded attempt, oldest first; filled on the delivery's own page.</summary>
+    public IReadOnlyList<ConsoleAttempt> AttemptHistory { get; init; } = [];
 }

@@ -75,6 +75,7 @@ internal static class ConsoleServiceCollectionExtensions
                 pages.Conventions.AuthorizeFolder("/", ViewerPolicy);
                 pages.Conventions.AllowAnonymousToPage("/SignIn");
                 pages.Conventions.AuthorizePage("/Replay", OperatorPolicy);
+                pages.Conventions.AuthorizePage("/Pause", OperatorPolicy);
             })
             .AddMvcOptions(mvc => mvc.Filters.Add<StoreUnavailableFilter>())
             // The pages are compiled into this assembly, which is not the entry assembly under the tests' host.

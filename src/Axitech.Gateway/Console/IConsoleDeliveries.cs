@@ -27,4 +27,10 @@ public interface IConsoleDeliveries
 
     /// <summary>Makes every dead delivery matching <paramref name="filter"/> (its state ignored) pending again; returns how many.</summary>
     Task<int> ReplayDeadAsync(ConsoleDeliveryFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pauses or resumes a queued route for every replica (the store's hold, as <c>deliveries pause|resume</c> set it);
+    /// false when it already was so. Throws <see cref="ArgumentException"/> for a route that is neither queued nor paused.
+    /// </summary>
+    Task<bool> SetPausedAsync(string routeId, bool paused, CancellationToken cancellationToken);
 }

@@ -40,18 +40,22 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         var now = _timeProvider.GetUtcNow();
         var stats = (await Store.GetStatsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.RouteId, StringComparer.OrdinalIgnoreCase);
         var delivered = await Store.CountDeliveredSinceAsync(now.AddHours(-1), cancellationToken).ConfigureAwait(false);
+        var queue = _snapshots.Current.Queue;
+        var states = await StoredRouteStates.ReadAsync(Store, queue, now, cancellationToken).ConfigureAwait(false);
         var routes = new List<ConsoleRoute>();
         foreach (var route in configured)
         {
             routes.Add(route.Delivery == WebhookDeliveryMode.Queue
-                ? Queued(route.RouteId, route.Delivery.ToString(), stats.GetValueOrDefault(route.RouteId), delivered.GetValueOrDefault(route.RouteId), now)
+                ? Queued(route.RouteId, route.Delivery.ToString(), stats.GetValueOrDefault(route.RouteId), delivered.GetValueOrDefault(route.RouteId), states, now)
+                    with { Rate = route.DeliveryRate, Concurrency = route.DeliveryConcurrency ?? queue.MaxConcurrency }
                 : new ConsoleRoute(route.RouteId, route.Delivery.ToString(), null, null, null, null));
         }
 
-        // A route taken out of the configuration keeps its stored deliveries until they are purged or replayed.
-        foreach (var leftover in stats.Values.Where(s => !_snapshots.Current.Routes.ContainsKey(s.RouteId)))
+        // A route taken out of the configuration keeps its stored deliveries (and its pause) until they are purged or replayed (resumed).
+        var configuredIds = _snapshots.Current.Routes.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var leftover in stats.Keys.Concat(states.Paused).Where(r => !configuredIds.Contains(r)).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            routes.Add(Queued(leftover.RouteId, "not configured", leftover, delivered.GetValueOrDefault(leftover.RouteId), now));
+            routes.Add(Queued(leftover, "not configured", stats.GetValueOrDefault(leftover), delivered.GetValueOrDefault(leftover), states, now));
         }
 
         return [.. routes.OrderBy(r => r.RouteId, StringComparer.Ordinal)];
@@ -91,7 +95,12 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         }
 
         var size = await Store.GetBodySizeAsync(id, cancellationToken).ConfigureAwait(false);
-        return ToConsole(stored) with { Size = size };
+        var attempts = await Store.GetAttemptsAsync(id, cancellationToken).ConfigureAwait(false);
+        return ToConsole(stored) with
+        {
+            Size = size,
+            AttemptHistory = [.. attempts.Select(a => new ConsoleAttempt(a.Attempt, a.Record.AttemptedAt, a.Record.Destination, a.Record.StatusCode, a.Record.Error, a.Record.Duration))],
+        };
     }
 
     public async Task<int> CountDeadAsync(ConsoleDeliveryFilter filter, CancellationToken cancellationToken)
@@ -118,6 +127,24 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         return ids.Count == 0 ? 0 : await Store.ReplayAsync(ids, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<bool> SetPausedAsync(string routeId, bool paused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(routeId);
+        var queued = _snapshots.Current.Routes.Values.FirstOrDefault(r => r.Delivery == WebhookDeliveryMode.Queue && string.Equals(r.RouteId, routeId, StringComparison.OrdinalIgnoreCase));
+        if (queued is null)
+        {
+            // Resuming a route that no longer queues stays possible (a pause outlives a reload); pausing one is refused.
+            var known = AnyRouteQueues && !paused
+                && (await Store.GetPausedAsync(cancellationToken).ConfigureAwait(false)).Any(p => string.Equals(p.RouteId, routeId, StringComparison.OrdinalIgnoreCase));
+            if (!known)
+            {
+                throw new ArgumentException($"Route '{routeId}' is not a queued route.", nameof(routeId));
+            }
+        }
+
+        return await Store.SetPausedAsync(queued?.RouteId ?? routeId, paused, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<List<Guid>> CollectDeadAsync(ConsoleDeliveryFilter filter, CancellationToken cancellationToken)
     {
         var ids = new List<Guid>();
@@ -135,14 +162,19 @@ internal sealed class StoreConsoleDeliveries : IConsoleDeliveries
         }
     }
 
-    private static ConsoleRoute Queued(string routeId, string mode, RouteQueueStats? stats, long delivered, DateTimeOffset now)
-        => new(
+    private static ConsoleRoute Queued(string routeId, string mode, RouteQueueStats? stats, long delivered, StoredRouteStates states, DateTimeOffset now)
+    {
+        var (state, backingOffSince) = states.Of(routeId);
+        return new(
             routeId,
             mode,
             stats?.Pending ?? 0,
             stats?.Dead ?? 0,
             stats?.OldestPendingReceivedAt is { } oldest ? now - oldest : null,
-            delivered);
+            delivered,
+            state,
+            now - backingOffSince);
+    }
 
     private static DeliveryPageQuery ToQuery(ConsoleDeliveryFilter filter, int limit) => new()
     {

@@ -8,7 +8,8 @@ namespace Axitech.Gateway.Benchmarks.DeliveryConsole;
 /// <summary>
 /// Fills a gateway's store with a week of deliveries written straight into its table (acceptance through the store
 /// would take minutes): 90 % delivered, 5 % dead (half <c>status_400</c>), 5 % pending but due tomorrow (so the workers
-/// stay idle), one in ten on route <c>other</c>, 1 KiB bodies, one arrival every 6 seconds up to now.
+/// stay idle), one in ten on route <c>other</c>, 1 KiB bodies, one arrival every 6 seconds up to now; a
+/// <c>delivery_attempts</c> row for each attempt a delivery counts (1, or 3 for the dead ones).
 /// </summary>
 internal static class ConsoleRows
 {
@@ -29,6 +30,11 @@ internal static class ConsoleRows
             """;
         var parameters = new[] { "$id", "$route", "$body", "$received", "$attempts", "$next", "$state", "$status", "$error", "$delivered", "$dead", "$keep" }
             .ToDictionary(n => n, n => insert.Parameters.Add(new SqliteParameter { ParameterName = n }));
+        await using var attempt = connection.CreateCommand();
+        attempt.Transaction = transaction;
+        attempt.CommandText = "INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, destination, status_code, error, duration_ms) VALUES ($id, $attempt, $at, 'd1', $status, $error, 42)";
+        var attemptParameters = new[] { "$id", "$attempt", "$at", "$status", "$error" }
+            .ToDictionary(n => n, n => attempt.Parameters.Add(new SqliteParameter { ParameterName = n }));
         var ids = new List<Guid>();
         foreach (var row in Rows(rows))
         {
@@ -45,10 +51,25 @@ internal static class ConsoleRows
             parameters["$dead"].Value = (object?)row.DeadAt ?? DBNull.Value;
             parameters["$keep"].Value = row.KeepUntil;
             await insert.ExecuteNonQueryAsync();
+
+            // After its delivery: the attempt rows' foreign key.
+            foreach (var (number, at) in row.AttemptTimes)
+            {
+                attemptParameters["$id"].Value = row.Id.ToString("D");
+                attemptParameters["$attempt"].Value = number;
+                attemptParameters["$at"].Value = at;
+                attemptParameters["$status"].Value = (object?)row.Status ?? DBNull.Value;
+                attemptParameters["$error"].Value = (object?)row.Error ?? DBNull.Value;
+                await attempt.ExecuteNonQueryAsync();
+            }
+
             Sample(ids, row);
         }
 
         await transaction.CommitAsync();
+        await using var analyze = connection.CreateCommand();
+        analyze.CommandText = "ANALYZE";
+        await analyze.ExecuteNonQueryAsync();
         return ids;
     }
 
@@ -60,10 +81,13 @@ internal static class ConsoleRows
         await using var connection = new NpgsqlConnection(configuration.GetConnectionString("Postgres"));
         await connection.OpenAsync();
         var ids = new List<Guid>();
+
+        // Once: the attempts' COPY must name the same ids.
+        var all = Rows(rows).ToList();
         await using (var import = await connection.BeginBinaryImportAsync(
             "COPY deliveries (id, route, method, raw_target, signature, timestamp_header, content_type, body, body_encoding, received_at, attempts, next_attempt_at, state, last_status_code, last_error, delivered_at, dead_at, dedup_expires_at) FROM STDIN (FORMAT BINARY)"))
         {
-            foreach (var row in Rows(rows))
+            foreach (var row in all)
             {
                 await import.StartRowAsync();
                 await import.WriteAsync(row.Id, NpgsqlDbType.Uuid);
@@ -90,38 +114,30 @@ internal static class ConsoleRows
             await import.CompleteAsync();
         }
 
-        await using var analyze = new NpgsqlCommand("ANALYZE deliveries", connection);
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "COPY delivery_attempts (delivery_id, attempt, attempted_at, destination, status_code, error, duration_ms) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var row in all)
+            {
+                foreach (var (number, at) in row.AttemptTimes)
+                {
+                    await import.StartRowAsync();
+                    await import.WriteAsync(row.Id, NpgsqlDbType.Uuid);
+                    await import.WriteAsync(number, NpgsqlDbType.Integer);
+                    await import.WriteAsync(at, NpgsqlDbType.Bigint);
+                    await import.WriteAsync("d1", NpgsqlDbType.Text);
+                    await WriteNullableAsync(import, row.Status, NpgsqlDbType.Integer);
+                    await WriteNullableAsync(import, row.Error, NpgsqlDbType.Text);
+                    await import.WriteAsync(42L, NpgsqlDbType.Bigint);
+                }
+            }
+
+            await import.CompleteAsync();
+        }
+
+        await using var analyze = new NpgsqlCommand("ANALYZE deliveries; ANALYZE delivery_attempts", connection);
         await analyze.ExecuteNonQueryAsync();
         return ids;
-    }
-
-    /// <summary>
-    /// The indexes the console's queries would use instead of scanning (not in the queue's schema yet): arrival order
-    /// for the unfiltered list, the time range and the pages after it; state then arrival for the dead and pending
-    /// lists (rare rows that a walk in arrival order would look far for); state, delivery time and route (covering) for
-    /// the routes page's count of the last hour.
-    /// </summary>
-    public static readonly IReadOnlyList<string> ProposedIndexes =
-    [
-        "CREATE INDEX deliveries_received ON deliveries (received_at, id)",
-        "CREATE INDEX deliveries_state_received ON deliveries (state, received_at, id)",
-        "CREATE INDEX deliveries_delivered ON deliveries (state, delivered_at, route)",
-    ];
-
-    public static async Task CreateProposedIndexesAsync(IServiceProvider services)
-    {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var postgres = configuration.GetConnectionString("Postgres");
-        await using System.Data.Common.DbConnection connection = postgres is null
-            ? new SqliteConnection($"Data Source={((SqliteDeliveryStore)services.GetRequiredService<IDeliveryStore>()).FilePath}")
-            : new NpgsqlConnection(postgres);
-        await connection.OpenAsync();
-        foreach (var sql in ProposedIndexes.Append(postgres is null ? "ANALYZE" : "ANALYZE deliveries"))
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
     }
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter import, T? value, NpgsqlDbType type)
@@ -165,5 +181,8 @@ internal static class ConsoleRows
     {
         /// <summary>The dedup expiry: a day ahead, so that the queue's purge keeps every delivered row while the benchmark runs.</summary>
         public long KeepUntil => ReceivedAt + (7L * 86_400_000) + 86_400_000;
+
+        /// <summary>Its attempts' rows (number, time): a minute apart from its arrival, as many as it counts.</summary>
+        public IEnumerable<(int Number, long At)> AttemptTimes => Enumerable.Range(1, Attempts).Select(n => (n, ReceivedAt + ((n - 1) * 60_000L)));
     }
 }

@@ -165,7 +165,7 @@ internal static class QueueDrainBenchmark
         {
             await using var connection = new Npgsql.NpgsqlConnection(postgres);
             await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand("DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS delivery_schema_version;", connection);
+            await using var drop = new Npgsql.NpgsqlCommand("DROP TABLE IF EXISTS delivery_attempts; DROP TABLE IF EXISTS deliveries; DROP TABLE IF EXISTS delivery_schema_version;", connection);
             await drop.ExecuteNonQueryAsync();
         }
 

@@ -73,6 +73,34 @@ internal sealed class ConsoleGateway : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Sends a delivery (202, queued) and returns its id.</summary>
+    public async Task<Guid> AcceptedAsync()
+    {
+        using var response = await Gateway.SendAsync(SignedRequest.Create(Target));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return Guid.Parse(Assert.Single(response.Headers.GetValues("X-Axitech-Delivery-Id")));
+    }
+
+    /// <summary>Waits until this gateway's workers see route <c>claims</c> in <paramref name="state"/>.</summary>
+    public Task WaitForRouteStateAsync(RouteState state)
+    {
+        var workers = Gateway.Services.GetRequiredService<DeliveryWorkers>();
+        return Eventually.UntilAsync(() => workers.RouteStatus("claims")?.State == state, TimeSpan.FromSeconds(10), () => $"Route claims is {workers.RouteStatus("claims")?.State}, not {state}, after 10 seconds.");
+    }
+
+    /// <summary>Waits until the workers have made two whole rounds of route <c>claims</c> from now (a round under way may have begun before).</summary>
+    public async Task WaitForTwoRoundsAsync()
+    {
+        var workers = Gateway.Services.GetRequiredService<DeliveryWorkers>();
+        var signals = Gateway.Services.GetRequiredService<DeliverySignals>();
+        for (var i = 0; i < 2; i++)
+        {
+            var rounds = workers.RouteStatus("claims")!.Value.Rounds;
+            signals.Notify("claims");
+            await Eventually.UntilAsync(() => workers.RouteStatus("claims")!.Value.Rounds > rounds, TimeSpan.FromSeconds(10), "The workers did not look at the store again within 10 seconds.");
+        }
+    }
+
     /// <summary>From now on the upstream answers 200.</summary>
     public void UpstreamAccepts() => Gateway.Upstream.Respond = RecordingUpstream.DefaultRespond;
 

@@ -50,9 +50,9 @@ public abstract class StoreBrowsingTests : IAsyncLifetime
         // 0 and 1 die of a 400, 2 of a timeout's give-up; 3 (other route) and 4..6 stay pending.
         var leased = await store.LeaseDueAsync(Route, 3, "owner", TimeSpan.FromMinutes(1), default);
         Assert.Equal(ids[..3], leased.Select(l => l.Delivery.Id));
-        Assert.True(await store.DeadLetterAsync(leased[0].Lease, 400, "status_400", default));
-        Assert.True(await store.DeadLetterAsync(leased[1].Lease, 400, "status_400", default));
-        Assert.True(await store.DeadLetterAsync(leased[2].Lease, null, "max_attempts", default));
+        Assert.True(await store.DeadLetterAsync(leased[0].Lease, 400, "status_400", null, default));
+        Assert.True(await store.DeadLetterAsync(leased[1].Lease, 400, "status_400", null, default));
+        Assert.True(await store.DeadLetterAsync(leased[2].Lease, null, "max_attempts", null, default));
 
         // Arrival order; in the same millisecond, the id's text order (which is PostgreSQL's uuid order too).
         var arrival = ids.Select((id, i) => (Id: id, At: Math.Min(i, 4))).OrderBy(d => d.At).ThenBy(d => d.Id.ToString(), StringComparer.Ordinal).Select(d => d.Id).ToList();
@@ -105,13 +105,13 @@ public abstract class StoreBrowsingTests : IAsyncLifetime
         await AcceptAsync(store, Route);
         foreach (var leased in await store.LeaseDueAsync(Route, 1, "owner", TimeSpan.FromMinutes(1), default))
         {
-            Assert.True(await store.MarkDeliveredAsync(leased.Lease, 200, default));
+            Assert.True(await store.MarkDeliveredAsync(leased.Lease, 200, null, default));
         }
 
         Time.Advance(TimeSpan.FromMinutes(61));
         foreach (var leased in await store.LeaseDueAsync(Route, 1, "owner", TimeSpan.FromMinutes(1), default))
         {
-            Assert.True(await store.MarkDeliveredAsync(leased.Lease, 200, default));
+            Assert.True(await store.MarkDeliveredAsync(leased.Lease, 200, null, default));
         }
 
         var counts = await store.CountDeliveredSinceAsync(Time.GetUtcNow().AddHours(-1), default);

@@ -11,12 +11,12 @@ public abstract partial class DeliveryStoreTests
         var store = await CreateStoreAsync();
         var id = await AcceptedAsync(store, Delivery(NewKey()));
         var first = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
-        Assert.True(await store.ScheduleRetryAsync(first, Time.GetUtcNow(), 503, "status_503", default));
+        Assert.True(await store.ScheduleRetryAsync(first, Time.GetUtcNow(), 503, "status_503", null, default));
         var probe = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
         Assert.Equal(2, probe.Attempt);
 
         var nextProbe = Time.GetUtcNow().AddSeconds(8);
-        Assert.True(await store.ReleaseProbeAsync(probe, nextProbe, null, DeliveryErrors.ConnectionRefused, default));
+        Assert.True(await store.ReleaseProbeAsync(probe, nextProbe, null, DeliveryErrors.ConnectionRefused, null, default));
 
         var stored = (await store.GetAsync(id, false, default))!;
         Assert.Equal(DeliveryState.Pending, stored.State);
@@ -25,7 +25,7 @@ public abstract partial class DeliveryStoreTests
         Assert.Equal(DeliveryErrors.ConnectionRefused, stored.LastError);
         Assert.Null(stored.LeaseOwner);
         Assert.Empty(await store.LeaseDueAsync(Route, 1, Owner, Lease, default));
-        Assert.False(await store.ReleaseProbeAsync(probe, nextProbe, null, DeliveryErrors.ConnectionRefused, default));
+        Assert.False(await store.ReleaseProbeAsync(probe, nextProbe, null, DeliveryErrors.ConnectionRefused, null, default));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public abstract partial class DeliveryStoreTests
         var unleasedOld = leasedId == old ? oldLeased : old;
         foreach (var lease in leased.Where(l => l.Lease.Id != leasedId))
         {
-            await store.ScheduleRetryAsync(lease.Lease, Time.GetUtcNow(), 503, "status_503", default);
+            await store.ScheduleRetryAsync(lease.Lease, Time.GetUtcNow(), 503, "status_503", null, default);
         }
 
         Assert.Equal(1, await store.ExpireAsync(Route, Time.GetUtcNow().AddHours(-1), default));
@@ -81,7 +81,7 @@ public abstract partial class DeliveryStoreTests
         {
             var id = await AcceptedAsync(store, Delivery(NewKey(), route: route));
             var lease = Assert.Single(await store.LeaseDueAsync(route, 1, Owner, Lease, default)).Lease;
-            Assert.True(await store.DeadLetterAsync(lease, null, reason, default));
+            Assert.True(await store.DeadLetterAsync(lease, null, reason, null, default));
             return id;
         }
 
@@ -131,7 +131,7 @@ public abstract partial class DeliveryStoreTests
         var gateway = await CreateStoreAsync();
         var command = await CreateStoreAsync();
         await AcceptedAsync(command, Delivery(NewKey()));
-        await command.DeadLetterAsync(Assert.Single(await command.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, 400, "status_400", default);
+        await command.DeadLetterAsync(Assert.Single(await command.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, 400, "status_400", null, default);
         var changes = 0;
         using var watching = new CancellationTokenSource();
         var watch = gateway.WatchChangesAsync(() => Interlocked.Increment(ref changes), watching.Token);

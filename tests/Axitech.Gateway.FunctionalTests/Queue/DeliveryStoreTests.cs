@@ -222,7 +222,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
 
         // Every other one settles with a lease that is not (or no longer) the caller's: refused, whatever its batch.
         var settled = await Task.WhenAll(leased.Select((d, i) => Task.Run(() => store.MarkDeliveredAsync(
-            i % 2 == 0 ? d.Lease : d.Lease with { Owner = OtherOwner }, 200, default))));
+            i % 2 == 0 ? d.Lease : d.Lease with { Owner = OtherOwner }, 200, null, default))));
 
         var batches = store.CommittedSettlementBatches - batchesBefore;
         Output?.WriteLine($"{GetType().Name}: {Count} concurrent settlements were committed in {batches} transactions.");
@@ -307,20 +307,20 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         Time.Advance(Lease);
         var current = Assert.Single(await store.LeaseDueAsync(Route, 1, OtherOwner, Lease, default)).Lease;
 
-        Assert.False(await store.MarkDeliveredAsync(stale, 200, default));
-        Assert.False(await store.ScheduleRetryAsync(stale, Time.GetUtcNow(), 503, "status_503", default));
-        Assert.False(await store.DeadLetterAsync(stale, null, DeliveryErrors.MaxAttempts, default));
+        Assert.False(await store.MarkDeliveredAsync(stale, 200, null, default));
+        Assert.False(await store.ScheduleRetryAsync(stale, Time.GetUtcNow(), 503, "status_503", null, default));
+        Assert.False(await store.DeadLetterAsync(stale, null, DeliveryErrors.MaxAttempts, null, default));
         var untouched = (await store.GetAsync(id, includeBody: false, default))!;
         Assert.Equal(DeliveryState.Pending, untouched.State);
         Assert.Equal(OtherOwner, untouched.LeaseOwner);
 
-        Assert.True(await store.MarkDeliveredAsync(current, 204, default));
+        Assert.True(await store.MarkDeliveredAsync(current, 204, null, default));
         var delivered = (await store.GetAsync(id, includeBody: false, default))!;
         Assert.Equal(DeliveryState.Delivered, delivered.State);
         Assert.Equal(204, delivered.LastStatusCode);
         Assert.Equal(Time.GetUtcNow(), delivered.DeliveredAt);
         Assert.Null(delivered.LeaseOwner);
-        Assert.False(await store.MarkDeliveredAsync(current, 204, default));
+        Assert.False(await store.MarkDeliveredAsync(current, 204, null, default));
     }
 
     [Fact]
@@ -332,8 +332,8 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         Time.Advance(Lease);
         var second = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
 
-        Assert.False(await store.MarkDeliveredAsync(first, 200, default));
-        Assert.True(await store.MarkDeliveredAsync(second, 200, default));
+        Assert.False(await store.MarkDeliveredAsync(first, 200, null, default));
+        Assert.True(await store.MarkDeliveredAsync(second, 200, null, default));
     }
 
     [Fact]
@@ -344,7 +344,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         var lease = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
         var next = Time.GetUtcNow().AddSeconds(30);
 
-        Assert.True(await store.ScheduleRetryAsync(lease, next, 503, DeliveryErrors.Status(503), default));
+        Assert.True(await store.ScheduleRetryAsync(lease, next, 503, DeliveryErrors.Status(503), null, default));
 
         Assert.Empty(await store.LeaseDueAsync(Route, 1, OtherOwner, Lease, default));
         Assert.Equal(next, await store.GetNextDueAsync(Route, default));
@@ -354,7 +354,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         Assert.Equal(2, retried.Attempts);
         Assert.Equal(503, retried.LastStatusCode);
         Assert.Equal("status_503", retried.LastError);
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ScheduleRetryAsync(lease, next, null, "Connection refused (127.0.0.1:80)", default));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.ScheduleRetryAsync(lease, next, null, "Connection refused (127.0.0.1:80)", null, default));
     }
 
     [Fact]
@@ -364,7 +364,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         var id = await AcceptedAsync(store, Delivery(NewKey()));
         var lease = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
 
-        Assert.True(await store.DeadLetterAsync(lease, 410, DeliveryErrors.Status(410), default));
+        Assert.True(await store.DeadLetterAsync(lease, 410, DeliveryErrors.Status(410), null, default));
 
         Time.Advance(TimeSpan.FromDays(1));
         Assert.Empty(await store.LeaseDueAsync(Route, 1, Owner, Lease, default));
@@ -407,7 +407,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         var lease = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
         Assert.Equal(start + Lease, await store.GetNextDueAsync(Route, default));
 
-        await store.ScheduleRetryAsync(lease, start.AddMinutes(5), null, DeliveryErrors.Timeout, default);
+        await store.ScheduleRetryAsync(lease, start.AddMinutes(5), null, DeliveryErrors.Timeout, null, default);
         Assert.Equal(start.AddMinutes(5), await store.GetNextDueAsync(Route, default));
         Assert.Null(await store.GetNextDueAsync("audit", default));
     }
@@ -422,7 +422,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         await AcceptedAsync(store, Delivery(NewKey()));
         await AcceptedAsync(store, Delivery(NewKey(), route: "audit"));
         var auditLease = Assert.Single(await store.LeaseDueAsync("audit", 1, Owner, Lease, default)).Lease;
-        await store.DeadLetterAsync(auditLease, null, DeliveryErrors.MaxAttempts, default);
+        await store.DeadLetterAsync(auditLease, null, DeliveryErrors.MaxAttempts, null, default);
 
         var stats = await store.GetStatsAsync(default);
 
@@ -442,8 +442,8 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         foreach (var leased in await store.LeaseDueAsync(Route, 10, Owner, Lease, default))
         {
             Assert.True(leased.Delivery.Id == dead
-                ? await store.DeadLetterAsync(leased.Lease, 500, "status_500", default)
-                : await store.MarkDeliveredAsync(leased.Lease, 200, default));
+                ? await store.DeadLetterAsync(leased.Lease, 500, "status_500", null, default)
+                : await store.MarkDeliveredAsync(leased.Lease, 200, null, default));
         }
 
         Time.Advance(TimeSpan.FromMinutes(10));
@@ -476,8 +476,8 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         foreach (var leased in await store.LeaseDueAsync(Route, 2, Owner, Lease, default))
         {
             _ = leased.Delivery.Id == dead
-                ? await store.DeadLetterAsync(leased.Lease, null, DeliveryErrors.MaxAttempts, default)
-                : await store.MarkDeliveredAsync(leased.Lease, 200, default);
+                ? await store.DeadLetterAsync(leased.Lease, null, DeliveryErrors.MaxAttempts, null, default)
+                : await store.MarkDeliveredAsync(leased.Lease, 200, null, default);
         }
 
         Assert.Single(await store.LeaseDueAsync(Route, 1, OtherOwner, Lease, default));
@@ -509,7 +509,7 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         {
             await AcceptedAsync(store, Delivery(NewKey(), route: route));
             var lease = Assert.Single(await store.LeaseDueAsync(route, 1, Owner, Lease, default)).Lease;
-            await store.DeadLetterAsync(lease, null, DeliveryErrors.MaxAge, default);
+            await store.DeadLetterAsync(lease, null, DeliveryErrors.MaxAge, null, default);
         }
 
         Assert.Equal(1, await store.ReplayDeadAsync(new DeadReplayFilter { RouteId = "audit" }, default));
@@ -523,10 +523,10 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
     {
         var store = await CreateStoreAsync();
         var old = await AcceptedAsync(store, Delivery(NewKey()));
-        await store.DeadLetterAsync(Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, null, DeliveryErrors.MaxAttempts, default);
+        await store.DeadLetterAsync(Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, null, DeliveryErrors.MaxAttempts, null, default);
         Time.Advance(TimeSpan.FromDays(5));
         var recent = await AcceptedAsync(store, Delivery(NewKey()));
-        await store.DeadLetterAsync(Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, null, DeliveryErrors.MaxAttempts, default);
+        await store.DeadLetterAsync(Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, null, DeliveryErrors.MaxAttempts, null, default);
         var alive = await AcceptedAsync(store, Delivery(NewKey()));
         Time.Advance(TimeSpan.FromDays(3));
 
@@ -536,6 +536,33 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
 
         Assert.Equal(1, await store.PurgeDeadAsync(null, default));
         Assert.NotNull(await store.GetAsync(alive, false, default));
+    }
+
+    [Fact]
+    public async Task EachSettledAttempt_IsRecordedWithItsSettlement_OnlyUnderItsLease_AndGoesWithItsDelivery()
+    {
+        var store = await CreateStoreAsync();
+        var id = await AcceptedAsync(store, Delivery(NewKey()));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        var kept = await AcceptedAsync(store, Delivery(NewKey()));
+        var first = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
+        Assert.Equal(id, first.Id);
+        var retried = new AttemptRecord(Time.GetUtcNow(), "d1", 503, DeliveryErrors.Status(503), TimeSpan.FromMilliseconds(12));
+        Assert.True(await store.ScheduleRetryAsync(first, Time.GetUtcNow(), 503, DeliveryErrors.Status(503), retried, default));
+        Time.Advance(TimeSpan.FromSeconds(1));
+
+        var second = (await store.LeaseDueAsync(Route, 2, Owner, Lease, default)).Single(d => d.Lease.Id == id).Lease;
+        var dead = new AttemptRecord(Time.GetUtcNow(), "d2", 400, DeliveryErrors.Status(400), TimeSpan.FromMilliseconds(1500));
+
+        // A settlement whose lease is no longer the caller's records nothing.
+        Assert.False(await store.DeadLetterAsync(first, 400, DeliveryErrors.Status(400), dead with { Destination = "stale" }, default));
+        Assert.True(await store.DeadLetterAsync(second, 400, DeliveryErrors.Status(400), dead, default));
+        Assert.Equal([new StoredAttempt(1, retried), new StoredAttempt(2, dead)], await store.GetAttemptsAsync(id, default));
+
+        // Deleted with their delivery, and only with it.
+        Assert.Equal(1, await store.PurgeDeadAsync(null, default));
+        Assert.Empty(await store.GetAttemptsAsync(id, default));
+        Assert.NotNull(await store.GetAsync(kept, false, default));
     }
 
     [Fact]

@@ -91,6 +91,61 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
     }
 
     [Fact]
+    public async Task AVersion3Schema_IsMigrated_KeepsPendingAndDeadDeliveries_AndTheConsolesQueriesUseIndexes()
+    {
+        var first = await CreateStoreAsync();
+        var dead = await AcceptedAsync(first, Delivery(NewKey()));
+        Assert.True(await first.DeadLetterAsync(Assert.Single(await first.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, 400, DeliveryErrors.Status(400), null, default));
+        var pending = await AcceptedAsync(first, Delivery(NewKey()));
+        await ExecuteRawAsync("""
+            DROP TABLE delivery_attempts;
+            DROP INDEX deliveries_received;
+            DROP INDEX deliveries_state_received;
+            DROP INDEX deliveries_state_delivered;
+            DELETE FROM delivery_schema_version WHERE version >= 4;
+            """);
+
+        var migrated = await CreateStoreAsync();
+
+        Assert.Equal(DeliveryState.Dead, (await migrated.GetAsync(dead, false, default))!.State);
+        Assert.Equal(pending, Assert.Single(await migrated.LeaseDueAsync(Route, 10, Owner, Lease, default)).Lease.Id);
+
+        // With sequential scans priced out, a query without a usable index still plans one: none of the console's may.
+        string[] queries =
+        [
+            "SELECT id FROM deliveries ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT id FROM deliveries WHERE (received_at, id) < (0, '00000000-0000-0000-0000-000000000000'::uuid) ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT id FROM deliveries WHERE state = 'dead' ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT route, COUNT(*) FROM (SELECT route FROM deliveries WHERE state = 'delivered' AND delivered_at >= 0 ORDER BY delivered_at) recent GROUP BY route",
+            "SELECT attempt FROM delivery_attempts WHERE delivery_id = '00000000-0000-0000-0000-000000000000'::uuid ORDER BY attempted_at",
+        ];
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        {
+            await off.ExecuteNonQueryAsync();
+        }
+
+        foreach (var query in queries)
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN " + query, connection);
+            var plan = new List<string>();
+            await using (var reader = await explain.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    plan.Add(reader.GetString(0));
+                }
+            }
+
+            var text = string.Join(" | ", plan);
+            Assert.DoesNotContain("Seq Scan", text, StringComparison.Ordinal);
+            Assert.Contains("Index", text, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"(?<!Group)Sort\b.*Sort Key: deliveries\.received_at|Sort Key: delivery_attempts", text);
+        }
+    }
+
+    [Fact]
     public async Task ReplicasStartingTogether_MigrateTheSchemaOnce_AndRecordItsVersion()
     {
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => CreateStoreAsync())));
@@ -99,7 +154,7 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version ORDER BY version) FROM delivery_schema_version", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal(new[] { 1, 2, 3 }, versions);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, versions);
         Assert.All(stores, s => Assert.True(s.PingAsync(default).Result));
     }
 
@@ -107,12 +162,12 @@ public sealed class PostgresDeliveryStoreTests : DeliveryStoreTests, IClassFixtu
     public async Task ASchemaNewerThanThisGateway_IsRefused()
     {
         await CreateStoreAsync();
-        await ExecuteRawAsync("INSERT INTO delivery_schema_version (version, applied_at) VALUES (4, 0)");
+        await ExecuteRawAsync("INSERT INTO delivery_schema_version (version, applied_at) VALUES (5, 0)");
 
         await using var store = NewStore(new DeliveryQueueOptions());
         var error = await Assert.ThrowsAsync<DeliveryStoreUnavailableException>(() => store.InitializeAsync(default));
 
-        Assert.Contains("schema is version 4, newer than this gateway knows (3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema is version 5, newer than this gateway knows (4)", error.Message, StringComparison.Ordinal);
         Assert.Equal(AcceptOutcome.Unavailable, (await store.AcceptAsync(Delivery(NewKey()), default)).Outcome);
     }
 

@@ -122,11 +122,11 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
             DROP TABLE delivery_route_states;
             DROP INDEX deliveries_dead;
             DELETE FROM delivery_schema_version WHERE version >= 2;
-            """);
+            """ + UndoVersion4);
 
         var migrated = await CreateStoreAsync();
 
-        Assert.Equal("1,2,3", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3,4", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
         Assert.Equal("route,state,next_attempt_at,received_at,id", await ScalarAsync("SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info('deliveries_due') ORDER BY seqno)"));
         // The lease's selection (SqlDeliveryStore.LeaseDueAsync) walks the index in order: no temporary sort.
         var plan = await QueryPlanAsync("""
@@ -139,6 +139,57 @@ public sealed class SqliteDeliveryStoreTests : DeliveryStoreTests
         var leased = await migrated.LeaseDueAsync(Route, 10, Owner, Lease, default);
         Assert.Equal(ids, leased.Select(d => d.Lease.Id));
     }
+
+    [Fact]
+    public async Task AVersion3File_IsMigrated_KeepsPendingAndDeadDeliveries_AndTheConsolesQueriesUseIndexes()
+    {
+        var first = await CreateStoreAsync();
+        var dead = await AcceptedAsync(first, Delivery(NewKey()));
+        Assert.True(await first.DeadLetterAsync(Assert.Single(await first.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease, 400, DeliveryErrors.Status(400), null, default));
+        var pending = await AcceptedAsync(first, Delivery(NewKey()));
+
+        await ExecuteRawAsync(UndoVersion4);
+
+        var migrated = await CreateStoreAsync();
+
+        Assert.Equal("1,2,3,4", await ScalarAsync("SELECT group_concat(version) FROM (SELECT version FROM delivery_schema_version ORDER BY version)"));
+        Assert.Equal(DeliveryState.Dead, (await migrated.GetAsync(dead, false, default))!.State);
+        Assert.Empty(await migrated.GetAttemptsAsync(dead, default));
+        var leased = Assert.Single(await migrated.LeaseDueAsync(Route, 10, Owner, Lease, default));
+        Assert.Equal(pending, leased.Lease.Id);
+        var attempt = new AttemptRecord(Time.GetUtcNow(), "d1", 200, null, TimeSpan.FromMilliseconds(3));
+        Assert.True(await migrated.MarkDeliveredAsync(leased.Lease, 200, attempt, default));
+        Assert.Equal([new StoredAttempt(1, attempt)], await migrated.GetAttemptsAsync(pending, default));
+
+        // The console's pages (SqlDeliveryStore.BrowseAsync, CountDeliveredSinceAsync, GetAttemptsAsync) walk an index
+        // in their order: no full scan, no temporary sort.
+        string[] queries =
+        [
+            "SELECT id FROM deliveries ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT id FROM deliveries WHERE (received_at, id) < (0, '') ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT id FROM deliveries WHERE state = 'dead' ORDER BY received_at DESC, id DESC LIMIT 51",
+            "SELECT id FROM deliveries WHERE state = 'pending' AND received_at >= 0 ORDER BY received_at ASC, id ASC LIMIT 51",
+            "SELECT route, COUNT(*) FROM (SELECT route FROM deliveries WHERE state = 'delivered' AND delivered_at >= 0 ORDER BY delivered_at) recent GROUP BY route",
+            "SELECT attempt FROM delivery_attempts WHERE delivery_id = '' ORDER BY attempted_at",
+        ];
+        foreach (var query in queries)
+        {
+            var plan = await QueryPlanAsync(query);
+            Assert.DoesNotContain("SCAN deliveries", plan.Replace("SCAN deliveries USING", "walks", StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.DoesNotContain("SCAN delivery_attempts", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("TEMP B-TREE FOR ORDER BY", plan, StringComparison.Ordinal);
+            Assert.Contains("INDEX", plan, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Takes a file back to how version 3 left it: no attempt history, no console indexes.</summary>
+    private const string UndoVersion4 = """
+        DROP TABLE delivery_attempts;
+        DROP INDEX deliveries_received;
+        DROP INDEX deliveries_state_received;
+        DROP INDEX deliveries_state_delivered;
+        DELETE FROM delivery_schema_version WHERE version >= 4;
+        """;
 
     private async Task<string> QueryPlanAsync(string select)
     {

@@ -22,6 +22,11 @@ public static class ConsoleFormat
         { } a => string.Create(CultureInfo.InvariantCulture, $"{(int)a.TotalDays}d {a.Hours}h"),
     };
 
+    public static string Duration(TimeSpan duration)
+        => duration.TotalSeconds < 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{(long)duration.TotalMilliseconds} ms")
+            : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.##} s");
+
     public static string Count(long? count) => count is { } c ? c.ToString("N0", CultureInfo.InvariantCulture) : "—";
 
     public static string Size(long? bytes) => bytes switch

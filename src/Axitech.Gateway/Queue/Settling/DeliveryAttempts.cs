@@ -70,7 +70,10 @@ internal sealed partial class DeliveryAttempts
         var delivery = leased.Delivery;
         using var activity = GatewayTelemetry.StartDelivery(routeId, lease.Id, lease.Attempt, delivery.TraceParent);
 
+        var attemptedAt = _timeProvider.GetUtcNow();
+        var started = _timeProvider.GetTimestamp();
         var result = await SendAsync(routeId, leased, abort).ConfigureAwait(false);
+        var duration = _timeProvider.GetElapsedTime(started);
         if (result.Outcome == AttemptOutcome.Aborted)
         {
             GatewayTelemetry.SetDeliveryOutcome(activity, "aborted", null, null);
@@ -88,7 +91,8 @@ internal sealed partial class DeliveryAttempts
         };
         GatewayTelemetry.SetDeliveryOutcome(activity, outcome, result.StatusCode, settlement.Code);
 
-        if (await SettleAsync(store, lease, settlement).ConfigureAwait(false) is not { } settled)
+        var record = new AttemptRecord(attemptedAt, result.Destination, result.StatusCode, settlement.Kind == SettlementKind.Delivered ? null : settlement.Code, duration);
+        if (await SettleAsync(store, lease, settlement, record).ConfigureAwait(false) is not { } settled)
         {
             Log.SettleFailed(_logger, lease.Id, routeId, lease.Attempt, outcome);
             return result.Outcome;
@@ -180,7 +184,7 @@ internal sealed partial class DeliveryAttempts
     }
 
     /// <summary>True when recorded, false when the lease was no longer this attempt's, null when the store did not answer.</summary>
-    private async Task<bool?> SettleAsync(IDeliveryStore store, DeliveryLease lease, Settlement settlement)
+    private async Task<bool?> SettleAsync(IDeliveryStore store, DeliveryLease lease, Settlement settlement, AttemptRecord record)
     {
         using var timeout = new CancellationTokenSource(_settleTimeout, _timeProvider);
         try
@@ -188,10 +192,10 @@ internal sealed partial class DeliveryAttempts
             return await _settleRetry.ExecuteAsync(
                 async token => settlement.Kind switch
                 {
-                    SettlementKind.Delivered => await store.MarkDeliveredAsync(lease, settlement.StatusCode ?? 0, token).ConfigureAwait(false),
-                    SettlementKind.Retry => await store.ScheduleRetryAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
-                    SettlementKind.Probe => await store.ReleaseProbeAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
-                    _ => await store.DeadLetterAsync(lease, settlement.StatusCode, settlement.Code!, token).ConfigureAwait(false),
+                    SettlementKind.Delivered => await store.MarkDeliveredAsync(lease, settlement.StatusCode ?? 0, record, token).ConfigureAwait(false),
+                    SettlementKind.Retry => await store.ScheduleRetryAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, record, token).ConfigureAwait(false),
+                    SettlementKind.Probe => await store.ReleaseProbeAsync(lease, settlement.NextAttemptAt, settlement.StatusCode, settlement.Code!, record, token).ConfigureAwait(false),
+                    _ => await store.DeadLetterAsync(lease, settlement.StatusCode, settlement.Code!, record, token).ConfigureAwait(false),
                 },
                 timeout.Token).ConfigureAwait(false);
         }

@@ -42,14 +42,16 @@ internal interface IDeliveryStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<LeasedDelivery>> LeaseDueAsync(string routeId, int max, string owner, TimeSpan lease, CancellationToken cancellationToken);
 
+    // Each settlement takes the attempt's record (null: none kept), written in the settlement's own commit, only when it settles.
+
     /// <summary>Marks a leased delivery delivered. False when the lease is no longer this one's (expired and taken over, or settled).</summary>
-    Task<bool> MarkDeliveredAsync(DeliveryLease lease, int statusCode, CancellationToken cancellationToken);
+    Task<bool> MarkDeliveredAsync(DeliveryLease lease, int statusCode, AttemptRecord? attempt, CancellationToken cancellationToken);
 
     /// <summary>Records a failed attempt and makes the delivery due again at <paramref name="nextAttemptAt"/>, its lease cleared. False when the lease is no longer this one's.</summary>
-    Task<bool> ScheduleRetryAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, CancellationToken cancellationToken);
+    Task<bool> ScheduleRetryAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, AttemptRecord? attempt, CancellationToken cancellationToken);
 
     /// <summary>Gives a leased delivery up (<see cref="DeliveryState.Dead"/>) with a short reason code. False when the lease is no longer this one's.</summary>
-    Task<bool> DeadLetterAsync(DeliveryLease lease, int? statusCode, string reason, CancellationToken cancellationToken);
+    Task<bool> DeadLetterAsync(DeliveryLease lease, int? statusCode, string reason, AttemptRecord? attempt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Releases every lease of <paramref name="owner"/> (at shutdown), so other instances need not wait for them to
@@ -89,7 +91,7 @@ internal interface IDeliveryStore : IAsyncDisposable
     /// <paramref name="nextAttemptAt"/>, its lease cleared, and the attempt is not counted (toward
     /// <see cref="DeliveryRetryOptions.MaxAttempts"/>). False when the lease is no longer this one's.
     /// </summary>
-    Task<bool> ReleaseProbeAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, CancellationToken cancellationToken);
+    Task<bool> ReleaseProbeAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, AttemptRecord? attempt, CancellationToken cancellationToken);
 
     /// <summary>Dead-letters (<c>max_age</c>) the pending deliveries of the route received before <paramref name="receivedBefore"/> and not under a live lease. Returns how many.</summary>
     Task<int> ExpireAsync(string routeId, DateTimeOffset receivedBefore, CancellationToken cancellationToken);

@@ -86,6 +86,28 @@ internal sealed class PostgresDeliveryStore : SqlDeliveryStore
             """,
             "CREATE INDEX deliveries_dead ON deliveries (state, dead_at)",
         ],
+
+        // Version 4: one row per attempt (the console shows them), written in the commit that settles the attempt and
+        // deleted with its delivery; no key of its own, so that no attempt row can ever fail a settlement's group. And
+        // the console's orders and filters as indexes: every delivery by arrival, by state and arrival, and the
+        // delivered-in-the-last-hour count by state and delivery time.
+        [
+            """
+            CREATE TABLE delivery_attempts (
+              delivery_id uuid NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+              attempt integer NOT NULL,
+              attempted_at bigint NOT NULL,
+              destination text NULL,
+              status_code integer NULL,
+              error text NULL,
+              duration_ms bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempted_at)",
+            "CREATE INDEX deliveries_received ON deliveries (received_at, id)",
+            "CREATE INDEX deliveries_state_received ON deliveries (state, received_at, id)",
+            "CREATE INDEX deliveries_state_delivered ON deliveries (state, delivered_at, route)",
+        ],
     ];
 
     private readonly NpgsqlDataSource _dataSource;

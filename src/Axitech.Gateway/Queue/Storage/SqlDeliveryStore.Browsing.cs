@@ -92,4 +92,26 @@ internal abstract partial class SqlDeliveryStore
                 ct).ConfigureAwait(false);
             return rows.ToDictionary(StringComparer.Ordinal);
         }, write: false, cancellationToken);
+
+    /// <summary>A delivery's recorded attempts, oldest first (none for one settled before the store kept them).</summary>
+    public Task<IReadOnlyList<StoredAttempt>> GetAttemptsAsync(Guid id, CancellationToken cancellationToken)
+        => RunAsync<IReadOnlyList<StoredAttempt>>("read a delivery's attempts", async (connection, ct) =>
+        {
+            using var command = Command(connection, null, """
+                SELECT attempt, attempted_at, destination, status_code, error, duration_ms
+                FROM delivery_attempts WHERE delivery_id = @id ORDER BY attempted_at
+                """);
+            Add(command, "id", ToDbId(id));
+            return await ReadAllAsync(
+                command,
+                reader => new StoredAttempt(
+                    Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture),
+                    new AttemptRecord(
+                        FromUnix(Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)),
+                        reader.IsDBNull(2) ? null : reader.GetString(2),
+                        reader.IsDBNull(3) ? null : Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture),
+                        reader.IsDBNull(4) ? null : reader.GetString(4),
+                        TimeSpan.FromMilliseconds(Convert.ToInt64(reader.GetValue(5), CultureInfo.InvariantCulture)))),
+                ct).ConfigureAwait(false);
+        }, write: false, cancellationToken);
 }

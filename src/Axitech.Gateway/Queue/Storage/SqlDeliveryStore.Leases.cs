@@ -47,16 +47,16 @@ internal abstract partial class SqlDeliveryStore
         }, write: true, cancellationToken);
     }
 
-    public Task<bool> MarkDeliveredAsync(DeliveryLease lease, int statusCode, CancellationToken cancellationToken)
-        => SettleAsync("mark delivered", lease, $"state = 'delivered', delivered_at = @now, last_status_code = @status, last_error = NULL, lease_owner = NULL, leased_until = NULL", command =>
+    public Task<bool> MarkDeliveredAsync(DeliveryLease lease, int statusCode, AttemptRecord? attempt, CancellationToken cancellationToken)
+        => SettleAsync("mark delivered", lease, attempt, $"state = 'delivered', delivered_at = @now, last_status_code = @status, last_error = NULL, lease_owner = NULL, leased_until = NULL", command =>
         {
             Add(command, "status", statusCode);
         }, cancellationToken);
 
-    public Task<bool> ScheduleRetryAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, CancellationToken cancellationToken)
+    public Task<bool> ScheduleRetryAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         DeliveryErrors.ThrowIfInvalid(error, nameof(error));
-        return SettleAsync("schedule a retry", lease, "next_attempt_at = @next, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
+        return SettleAsync("schedule a retry", lease, attempt, "next_attempt_at = @next, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
         {
             Add(command, "next", nextAttemptAt.ToUnixTimeMilliseconds());
             Add(command, "status", statusCode, DbType.Int32);
@@ -64,20 +64,20 @@ internal abstract partial class SqlDeliveryStore
         }, cancellationToken);
     }
 
-    public Task<bool> DeadLetterAsync(DeliveryLease lease, int? statusCode, string reason, CancellationToken cancellationToken)
+    public Task<bool> DeadLetterAsync(DeliveryLease lease, int? statusCode, string reason, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         DeliveryErrors.ThrowIfInvalid(reason, nameof(reason));
-        return SettleAsync("dead-letter", lease, "state = 'dead', dead_at = @now, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
+        return SettleAsync("dead-letter", lease, attempt, "state = 'dead', dead_at = @now, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
         {
             Add(command, "status", statusCode, DbType.Int32);
             Add(command, "error", reason);
         }, cancellationToken);
     }
 
-    private Task<bool> SettleAsync(string operation, DeliveryLease lease, string assignments, Action<DbCommand> parameters, CancellationToken cancellationToken)
+    private Task<bool> SettleAsync(string operation, DeliveryLease lease, AttemptRecord? attempt, string assignments, Action<DbCommand> parameters, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(lease.Owner, nameof(lease));
-        return _settlements.SubmitAsync(new Settling(operation, lease, assignments, parameters), cancellationToken);
+        return _settlements.SubmitAsync(new Settling(operation, lease, attempt, assignments, parameters), cancellationToken);
     }
 
     /// <summary>
@@ -104,6 +104,13 @@ internal abstract partial class SqlDeliveryStore
                     Add(command, "now", now);
                     settlement.Parameters(command);
                     settled[i] = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+
+                    // The attempt's row joins its settlement's commit, and only a settlement that counted: a lease
+                    // taken over leaves the attempt to its new owner's record.
+                    if (settled[i] && settlement.Attempt is { } attempt)
+                    {
+                        await InsertAttemptAsync(connection, transaction, settlement.Lease, attempt, ct).ConfigureAwait(false);
+                    }
                 }
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -111,8 +118,24 @@ internal abstract partial class SqlDeliveryStore
             }
         }, write: true, cancellationToken);
 
-    /// <summary>One settlement waiting for its group's commit: the update, and whose lease it needs.</summary>
-    private sealed record Settling(string Operation, DeliveryLease Lease, string Assignments, Action<DbCommand> Parameters);
+    private async Task InsertAttemptAsync(DbConnection connection, DbTransaction transaction, DeliveryLease lease, AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, transaction, """
+            INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, destination, status_code, error, duration_ms)
+            VALUES (@id, @attempt, @attempted_at, @destination, @status, @error, @duration)
+            """);
+        Add(command, "id", ToDbId(lease.Id));
+        Add(command, "attempt", lease.Attempt);
+        Add(command, "attempted_at", attempt.AttemptedAt.ToUnixTimeMilliseconds());
+        Add(command, "destination", attempt.Destination, DbType.String);
+        Add(command, "status", attempt.StatusCode, DbType.Int32);
+        Add(command, "error", attempt.Error, DbType.String);
+        Add(command, "duration", (long)attempt.Duration.TotalMilliseconds);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One settlement waiting for its group's commit: the update, whose lease it needs, and the attempt's record.</summary>
+    private sealed record Settling(string Operation, DeliveryLease Lease, AttemptRecord? Attempt, string Assignments, Action<DbCommand> Parameters);
 
     public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken)
     {

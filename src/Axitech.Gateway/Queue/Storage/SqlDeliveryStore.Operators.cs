@@ -7,12 +7,12 @@ namespace Axitech.Gateway.Queue;
 /// <summary>The store's half of outages and operator actions: probes, expiry, pauses, filtered replay, and telling running gateways.</summary>
 internal abstract partial class SqlDeliveryStore
 {
-    public Task<bool> ReleaseProbeAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, CancellationToken cancellationToken)
+    public Task<bool> ReleaseProbeAsync(DeliveryLease lease, DateTimeOffset nextAttemptAt, int? statusCode, string error, AttemptRecord? attempt, CancellationToken cancellationToken)
     {
         DeliveryErrors.ThrowIfInvalid(error, nameof(error));
 
         // attempts - 1: the lease counted it; a probe of a route that is down is not the delivery's failure.
-        return SettleAsync("record a probe", lease, "attempts = attempts - 1, next_attempt_at = @next, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
+        return SettleAsync("record a probe", lease, attempt, "attempts = attempts - 1, next_attempt_at = @next, last_status_code = @status, last_error = @error, lease_owner = NULL, leased_until = NULL", command =>
         {
             Add(command, "next", nextAttemptAt.ToUnixTimeMilliseconds());
             Add(command, "status", statusCode, DbType.Int32);

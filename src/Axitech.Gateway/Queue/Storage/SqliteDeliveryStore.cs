@@ -86,6 +86,28 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
             """,
             "CREATE INDEX deliveries_dead ON deliveries (state, dead_at)",
         ],
+
+        // Version 4: one row per attempt (the console shows them), written in the commit that settles the attempt and
+        // deleted with its delivery; no key of its own, so that no attempt row can ever fail a settlement's group. And
+        // the console's orders and filters as indexes: every delivery by arrival, by state and arrival, and the
+        // delivered-in-the-last-hour count by state and delivery time.
+        [
+            """
+            CREATE TABLE delivery_attempts (
+              delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+              attempt INTEGER NOT NULL,
+              attempted_at INTEGER NOT NULL,
+              destination TEXT NULL,
+              status_code INTEGER NULL,
+              error TEXT NULL,
+              duration_ms INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, attempted_at)",
+            "CREATE INDEX deliveries_received ON deliveries (received_at, id)",
+            "CREATE INDEX deliveries_state_received ON deliveries (state, received_at, id)",
+            "CREATE INDEX deliveries_state_delivered ON deliveries (state, delivered_at, route)",
+        ],
     ];
 
     private readonly string _connectionString;
@@ -100,6 +122,9 @@ internal sealed class SqliteDeliveryStore : SqlDeliveryStore
             DataSource = FilePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
+
+            // An attempt's rows go with their delivery (ON DELETE CASCADE), which SQLite does only when asked.
+            ForeignKeys = true,
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
     }
