@@ -144,8 +144,8 @@ public abstract partial class DeliveryStoreTests : IAsyncLifetime
         {
             var lease = Assert.Single(await store.LeaseDueAsync(Route, 1, Owner, Lease, default)).Lease;
             Assert.True(first == DeliveryState.Dead
-                ? await store.DeadLetterAsync(lease, 400, DeliveryErrors.Status(400), default)
-                : await store.MarkDeliveredAsync(lease, 200, default));
+                ? await store.DeadLetterAsync(lease, 400, DeliveryErrors.Status(400), null, default)
+                : await store.MarkDeliveredAsync(lease, 200, null, default));
         }
 
         // Within the window (Delivery() sets it to 10 minutes): a duplicate.
